@@ -1,0 +1,186 @@
+"""One file, all rules of its language: parse once, query once, build findings."""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+import tree_sitter as ts
+
+from flowscan.compiler import CompiledRule, LanguagePlan, RuleSet
+from flowscan.findings import Entity, Finding, Position
+from flowscan.languages import adapter as get_adapter
+from flowscan.languages.base import Adapter
+from flowscan.matchers import query_match_root
+from flowscan.redact import redact
+from flowscan.suppress import is_suppressed, suppressed_lines
+from flowscan.unify import Binding, Env, Unifier
+
+_PLACEHOLDER = re.compile(r"\{([A-Z_][A-Z0-9_]*)\}")
+_MAX_VALUE = 120
+_DEFAULT_ACCESS = {"source": "read", "sink": "write"}
+
+
+class FileContext:
+    """What matchers need of a file: its tree, its imports and the combined query's hits."""
+
+    def __init__(self, plan: LanguagePlan, adapter: Adapter, tree: ts.Tree, source: bytes) -> None:
+        self.plan = plan
+        self.source = source
+        self.tree = tree
+        self.unifier = Unifier(adapter, tree.root_node)
+        self._hits: dict[int, list[tuple[ts.Node, Env]]] | None = None
+
+    def query_hits(self, index: int) -> list[tuple[ts.Node, Env]]:
+        if self._hits is None:
+            self._hits = self._run_plan()
+        return self._hits.get(index, [])
+
+    def _run_plan(self) -> dict[int, list[tuple[ts.Node, Env]]]:
+        hits: dict[int, list[tuple[ts.Node, Env]]] = defaultdict(list)
+        if self.plan.query is None:
+            return hits
+        root = self.tree.root_node
+        for pattern_index, captures in ts.QueryCursor(self.plan.query).matches(root):
+            self._add_hit(hits, pattern_index, captures)
+        renamed = self._renamed_imports()
+        if renamed:
+            seen = {(i, n.id) for i, found in hits.items() for n, _ in found}
+            for pattern_index, captures in ts.QueryCursor(self.plan.relaxed_query()).matches(root):
+                anchor = captures.get("fs.anchor")
+                if not anchor or _last_word(anchor[0]) not in renamed:
+                    continue
+                if (pattern_index, captures["fs.root"][0].id) not in seen:
+                    self._add_hit(hits, pattern_index, captures)
+        return hits
+
+    @staticmethod
+    def _add_hit(hits: dict[int, list[tuple[ts.Node, Env]]], index: int, captures: dict[str, list[ts.Node]]) -> None:
+        root = captures.get("fs.root")
+        if root:
+            hits[index].append((root[0], {}))
+            return
+        node, env = query_match_root(captures)
+        if node is not None:
+            hits[index].append((node, env))
+
+    def _renamed_imports(self) -> set[str]:
+        """Local names bound to an anchor word under another name (`read_csv as rc`)."""
+        anchors = self.plan.anchors
+        return {
+            local
+            for local, target in self.unifier.imports.items()
+            if target[-1] != local and target[-1].encode() in anchors
+        }
+
+    def run_query(self, query: ts.Query, node: ts.Node) -> list[tuple[int, dict[str, list[ts.Node]]]]:
+        cursor = ts.QueryCursor(query)
+        cursor.set_byte_range(node.start_byte, node.end_byte)
+        return cursor.matches(node)
+
+
+def analyze(source: bytes, path: str, language: str, rules: RuleSet) -> list[Finding]:
+    """Findings of every rule of `language` in one file's source, suppressions applied."""
+    plan = rules.plans.get(language)
+    if plan is None or not plan.worth_parsing(source):
+        return []
+    adapter = get_adapter(language)
+    tree = adapter.parse(source)
+    context = FileContext(plan, adapter, tree, source)
+    findings: list[Finding] = []
+    for compiled, matcher in plan.rules:
+        seen: set[tuple[int, int]] = set()
+        for node, env in matcher.candidates(context):
+            key = (node.start_byte, node.end_byte)
+            if key in seen:
+                continue
+            seen.add(key)
+            findings.append(build_finding(compiled, node, env, path, language, context.unifier, source))
+    if findings and b"flowscan:" in source:
+        table = suppressed_lines(source, adapter.comment_prefix)
+        findings = [f for f in findings if not is_suppressed(f.start.line, f.rule_id, table)]
+    findings.sort(key=lambda f: (f.start, f.rule_id))
+    return findings
+
+
+def build_finding(
+    compiled: CompiledRule, node: ts.Node, env: Env, path: str, language: str, unifier: Unifier, source: bytes
+) -> Finding:
+    rule = compiled.rule
+    values = {name: _short(unifier.value(binding)) for name, binding in env.items()}
+    message = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), rule.message or rule.id)
+    return Finding(
+        rule_id=rule.id,
+        path=path,
+        language=language,
+        start=_position(source, node.start_byte, node.start_point[0]),
+        end=_position(source, node.end_byte, node.end_point[0]),
+        role=rule.role or "",
+        kind=rule.kind or "",
+        tech=rule.tech or "",
+        severity=rule.severity,
+        message=redact(message),
+        entities=tuple(_entities(compiled, node, env, unifier)),
+    )
+
+
+def _entities(compiled: CompiledRule, node: ts.Node, env: Env, unifier: Unifier) -> list[Entity]:
+    rule = compiled.rule
+    found: list[Entity] = []
+    for spec in rule.entities:
+        access = spec.access or _DEFAULT_ACCESS.get(rule.role or "")
+        binding: Binding | None = env.get(spec.metavar) if spec.metavar else _keyword_value(node, spec.keyword or "")
+        for name in _literal_values(binding, unifier):
+            entity = Entity(spec.type, redact(name), access)
+            if entity not in found:
+                found.append(entity)
+    return found
+
+
+def _literal_values(binding: Binding | None, unifier: Unifier) -> list[str]:
+    """Names an entity can take: a string literal's value, or each string of a literal list."""
+    if binding is None:
+        return []
+    nodes = binding if isinstance(binding, tuple) else (binding,)
+    values: list[str] = []
+    for node in nodes:
+        if unifier.is_string(node):
+            values.append(unifier.value(node))
+        elif node.named_child_count and all(unifier.is_string(c) for c in node.named_children):
+            values.extend(unifier.value(c) for c in node.named_children)
+    return [v for v in values if v]
+
+
+def _keyword_value(node: ts.Node, keyword: str) -> ts.Node | None:
+    """The value of `keyword=...` (Python), `keyword = ...` (Java annotations), `Keyword: ...` (Go, Rust)."""
+    frontier = [node]
+    for _ in range(4):
+        following: list[ts.Node] = []
+        for current in frontier:
+            for child in current.named_children:
+                named = child.named_children
+                if len(named) >= 2 and (named[0].text or b"").decode() == keyword:
+                    value = named[-1]
+                    # Go wraps keys and values of composite literals in literal_element
+                    if value.type == "literal_element" and value.named_child_count == 1:
+                        value = value.named_children[0]
+                    return value
+                following.append(child)
+        frontier = following
+    return None
+
+
+def _last_word(node: ts.Node) -> str:
+    text = (node.text or b"").decode("utf-8", "replace")
+    return re.split(r"[^A-Za-z0-9_]", text)[-1]
+
+
+def _short(text: str) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= _MAX_VALUE else text[: _MAX_VALUE - 1] + "…"
+
+
+def _position(source: bytes, byte: int, row: int) -> Position:
+    """1-based line and character (not byte) column."""
+    line_start = source.rfind(b"\n", 0, byte) + 1
+    return Position(row + 1, len(source[line_start:byte].decode("utf-8", "replace")) + 1)

@@ -1,0 +1,369 @@
+"""Rules as parsed → matchers, plus one combined tree-sitter query per language.
+
+Every code pattern of every rule of a language becomes one pattern of a single
+`Query` (as Bearer does): the query walks each tree once, in C, and its matches are
+dispatched to rules by pattern index. A code pattern's query pins its root kind and the
+path down to one *anchor* — the most specific word it contains, such as `read_csv` —
+so the C side already discards nearly every node; `unify` then checks the rest.
+Files that do not contain any anchor word are not even parsed.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Iterable
+
+import tree_sitter as ts
+from attrs import define, frozen
+
+from flowscan.grammar import model as m
+from flowscan.languages import adapter as get_adapter
+from flowscan.languages.base import Adapter
+from flowscan.matchers import (
+    AllMatcher,
+    AnyMatcher,
+    CodeMatcher,
+    ConstraintCheck,
+    KindMatcher,
+    Matcher,
+    NeverMatcher,
+    QueryMatcher,
+    RefinedMatcher,
+    RelationCheck,
+)
+from flowscan.patterns import metavar_of, parse_pattern
+
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+@frozen
+class CompiledRule:
+    rule: m.Rule
+    #: language → matcher for the rule's patterns in that language
+    matchers: dict[str, Matcher]
+
+
+@define
+class LanguagePlan:
+    """Everything needed to run all rules of one language over a file."""
+
+    language: str
+    query: ts.Query | None
+    #: the file must contain one of these words for any pattern to match (unless `always`)
+    anchors: frozenset[bytes]
+    always: bool
+    rules: list[tuple[CompiledRule, Matcher]]
+    #: the same query without the anchor-word predicates on names, for files that import
+    #: a name under another one (`from pandas import read_csv as rc`): compiled on demand
+    relaxed_text: str = ""
+    _relaxed: ts.Query | None = None
+
+    def worth_parsing(self, source: bytes) -> bool:
+        return self.always or any(anchor in source for anchor in self.anchors)
+
+    def relaxed_query(self) -> ts.Query:
+        if self._relaxed is None:
+            self._relaxed = ts.Query(get_adapter(self.language).language, self.relaxed_text)
+        return self._relaxed
+
+
+@define
+class RuleSet:
+    rules: list[CompiledRule]
+    plans: dict[str, LanguagePlan]
+
+    def languages(self) -> set[str]:
+        return set(self.plans)
+
+
+class _QueryBuilder:
+    def __init__(self, adapter: Adapter) -> None:
+        self.adapter = adapter
+        self.parts: list[str] = []
+        self.relaxed_parts: list[str] = []
+        self.count = 0
+        self.anchors: set[bytes] = set()
+        self.always = False
+
+    def add(self, text: str, patterns: int, anchor: str | None, relaxed: str | None = None) -> tuple[int, ...]:
+        self.parts.append(text)
+        self.relaxed_parts.append(relaxed or text)
+        indices = tuple(range(self.count, self.count + patterns))
+        self.count += patterns
+        if anchor is None:
+            self.always = True
+        else:
+            self.anchors.add(anchor.encode())
+        return indices
+
+    def build(self) -> ts.Query | None:
+        return ts.Query(self.adapter.language, "\n".join(self.parts)) if self.parts else None
+
+    def relaxed_text(self) -> str:
+        return "\n".join(self.relaxed_parts)
+
+
+class Compiler:
+    """Compiles packs into a RuleSet, collecting every error with its position."""
+
+    def __init__(self, packs: Iterable[m.Pack]) -> None:
+        self.packs = list(packs)
+        self.errors: list[m.RuleError] = []
+        self.defines: dict[str, tuple[m.Define, str]] = {}
+        for pack in self.packs:
+            for definition in pack.defines:
+                self.defines[definition.name] = (definition, pack.path)
+        self._builders: dict[str, _QueryBuilder] = {}
+        self._path = ""
+
+    def compile(self) -> RuleSet:
+        compiled: list[CompiledRule] = []
+        seen: dict[str, m.Rule] = {}
+        for pack in self.packs:
+            self._path = pack.path
+            for rule in pack.rules:
+                if rule.id in seen:
+                    self._error(rule.span, f'duplicate rule id "{rule.id}" (first defined in {seen[rule.id].path})')
+                    continue
+                seen[rule.id] = rule
+                result = self._compile_rule(rule)
+                if result is not None:
+                    compiled.append(result)
+        plans: dict[str, LanguagePlan] = {}
+        for language, builder in self._builders.items():
+            try:
+                query = builder.build()
+            except ts.QueryError as error:  # a bug in pattern → query translation, not user error
+                raise RuntimeError(f"combined {language} query does not compile: {error}") from error
+            rules = [(rule, rule.matchers[language]) for rule in compiled if language in rule.matchers]
+            plans[language] = LanguagePlan(
+                language, query, frozenset(builder.anchors), builder.always, rules, builder.relaxed_text()
+            )
+        return RuleSet(compiled, plans)
+
+    # --- rules ---------------------------------------------------------------------------
+
+    def _compile_rule(self, rule: m.Rule) -> CompiledRule | None:
+        if rule.match is None:
+            return None
+        languages = rule.languages or tuple(sorted(_code_languages(rule.match, self.defines)))
+        matchers: dict[str, Matcher] = {}
+        errors_before = len(self.errors)
+        for language in languages:
+            adapter = get_adapter(language)
+            base = self._pattern(rule.match, language, adapter, set())
+            if isinstance(base, NeverMatcher):
+                continue
+            relations = tuple(self._relation(r, language, adapter, set()) for r in rule.relations)
+            constraints = tuple(self._constraint(c) for c in rule.constraints)
+            matchers[language] = (
+                RefinedMatcher(base, relations, constraints) if relations or constraints else base
+            )
+        if len(self.errors) > errors_before:
+            return None
+        return CompiledRule(rule, matchers)
+
+    def _pattern(
+        self, expr: m.PatternExpr, language: str, adapter: Adapter, refs: set[str], search: bool = True
+    ) -> Matcher:
+        """`search`: the matcher must find candidates (else it is only ever tested on a known node)."""
+        if isinstance(expr, m.CodePattern):
+            if (expr.code.language or language) != language:
+                return NeverMatcher()
+            return self._code(expr, adapter, search)
+        if isinstance(expr, m.KindPattern):
+            if (expr.language or language) != language:
+                return NeverMatcher()
+            if not adapter.language.id_for_node_kind(expr.kind, True):
+                self._error(expr.span, f'unknown node kind "{expr.kind}" in {language}')
+                return NeverMatcher()
+            if not search:
+                return KindMatcher(expr.kind, -1)
+            (index,) = self._builder(adapter).add(f"({expr.kind}) @fs.root", 1, None)
+            return KindMatcher(expr.kind, index)
+        if isinstance(expr, m.QueryPattern):
+            if (expr.query.language or language) != language:
+                return NeverMatcher()
+            try:
+                query = ts.Query(adapter.language, expr.query.text)
+            except ts.QueryError as error:
+                self._error(expr.query.span, f"this query does not compile for {language}: {error}")
+                return NeverMatcher()
+            if not search:
+                return QueryMatcher(query, ())
+            indices = self._builder(adapter).add(expr.query.text, query.pattern_count, None)
+            return QueryMatcher(query, indices)
+        if isinstance(expr, m.RefPattern):
+            found = self.defines.get(expr.name)
+            if found is None:
+                self._error(expr.span, f'no pattern named "{expr.name}" is defined')
+                return NeverMatcher()
+            if expr.name in refs:
+                self._error(expr.span, f'pattern "{expr.name}" refers to itself')
+                return NeverMatcher()
+            definition, path = found
+            saved, self._path = self._path, path
+            try:
+                return self._pattern(definition.pattern, language, adapter, refs | {expr.name}, search)
+            finally:
+                self._path = saved
+        if isinstance(expr, m.AnyOf):
+            items = [self._pattern(item, language, adapter, refs, search) for item in expr.items]
+            live = tuple(item for item in items if not isinstance(item, NeverMatcher))
+            if not live:
+                return NeverMatcher()
+            return live[0] if len(live) == 1 else AnyMatcher(live)
+        if isinstance(expr, m.AllOf):
+            positives, negatives = [], []
+            for item in expr.items:
+                if isinstance(item, m.Not):
+                    negatives.append(self._pattern(item.item, language, adapter, refs, search=False))
+                else:
+                    # only the first positive item needs to find candidates; the rest test them
+                    first = search and not positives
+                    positives.append(self._pattern(item, language, adapter, refs, search=first))
+            if not positives:
+                self._error(expr.span, "all { } needs at least one pattern that is not negated")
+                return NeverMatcher()
+            if any(isinstance(item, NeverMatcher) for item in positives):
+                return NeverMatcher()
+            return AllMatcher(tuple(positives), tuple(negatives))
+        if isinstance(expr, m.Not):
+            self._error(expr.span, "`not` is only allowed inside all { }")
+            return NeverMatcher()
+        if isinstance(expr, m.Refined):
+            base = self._pattern(expr.base, language, adapter, refs, search)
+            if isinstance(base, NeverMatcher):
+                return base
+            relations = tuple(self._relation(r, language, adapter, refs) for r in expr.relations)
+            constraints = tuple(self._constraint(c) for c in expr.constraints)
+            regex = _regex(expr.text_regex) if expr.text_regex else None
+            return RefinedMatcher(base, relations, constraints, regex)
+        raise TypeError(f"unknown pattern expression {expr!r}")
+
+    def _code(self, expr: m.CodePattern, adapter: Adapter, search: bool) -> Matcher:
+        parsed = parse_pattern(expr.code.text, adapter)
+        if isinstance(parsed, str):
+            self._error(expr.code.span, parsed)
+            return NeverMatcher()
+        query, anchor, root_kind = pattern_query(parsed.node, adapter)
+        if not search:
+            return CodeMatcher(parsed, -1, root_kind)
+        relaxed = pattern_query(parsed.node, adapter, relaxed=True)[0]
+        (index,) = self._builder(adapter).add(query, 1, anchor, relaxed)
+        return CodeMatcher(parsed, index, root_kind)
+
+    def _relation(self, relation: m.Relation, language: str, adapter: Adapter, refs: set[str]) -> RelationCheck:
+        target = self._pattern(relation.target, language, adapter, refs, search=False)
+        return RelationCheck(relation.relation, relation.negated, target, adapter.function_kinds)
+
+    def _constraint(self, constraint: m.Constraint) -> ConstraintCheck:
+        if isinstance(constraint, m.MatchesRegex):
+            return ConstraintCheck(constraint.metavar, constraint.negated, regex=_regex(constraint.regex))
+        if isinstance(constraint, m.IsString):
+            return ConstraintCheck(constraint.metavar, constraint.negated, must_be_string=True)
+        return ConstraintCheck(constraint.metavar, constraint.negated, one_of=frozenset(constraint.values))
+
+    def _builder(self, adapter: Adapter) -> _QueryBuilder:
+        builder = self._builders.get(adapter.name)
+        if builder is None:
+            builder = self._builders[adapter.name] = _QueryBuilder(adapter)
+        return builder
+
+    def _error(self, span: m.Span, message: str) -> None:
+        self.errors.append(m.RuleError(self._path, span.line, span.column, message))
+
+
+def _regex(regex: m.Regex) -> re.Pattern[str]:
+    return re.compile(regex.source)
+
+
+def _code_languages(expr: m.PatternExpr, defines: dict[str, tuple[m.Define, str]], seen: frozenset[str] = frozenset()) -> set[str]:
+    """Languages named by the code of a rule that has no `language` clause."""
+    if isinstance(expr, m.CodePattern):
+        return {expr.code.language} if expr.code.language else set()
+    if isinstance(expr, m.KindPattern):
+        return {expr.language} if expr.language else set()
+    if isinstance(expr, m.QueryPattern):
+        return {expr.query.language} if expr.query.language else set()
+    if isinstance(expr, (m.AnyOf, m.AllOf)):
+        return set().union(*(_code_languages(item, defines, seen) for item in expr.items))
+    if isinstance(expr, m.Not):
+        return _code_languages(expr.item, defines, seen)
+    if isinstance(expr, m.Refined):
+        return _code_languages(expr.base, defines, seen)
+    if isinstance(expr, m.RefPattern) and expr.name in defines and expr.name not in seen:
+        return _code_languages(defines[expr.name][0].pattern, defines, seen | {expr.name})
+    return set()
+
+
+# --- pattern → query -----------------------------------------------------------------------
+
+
+def pattern_query(node: ts.Node, adapter: Adapter, relaxed: bool = False) -> tuple[str, str | None, str | None]:
+    """The query that finds candidates for a pattern, its anchor word and its root kind.
+
+    `relaxed` leaves names unconstrained: the anchor capture is then checked in Python.
+    """
+    if metavar_of(node) is not None:
+        return "(_) @fs.root", None, None
+    name = _plain_name(node, adapter)
+    if name is not None:
+        last = name[-1]
+        if relaxed:
+            return "(_) @fs.root @fs.anchor", last, None
+        return f'((_) @fs.root (#match? @fs.root "{_ends_with(last)}"))', last, None
+    if node.type in adapter.string_kinds:
+        return f"({node.type}) @fs.root", None, None
+    path = _anchor_path(node, adapter)
+    if not path:
+        return f"({node.type}) @fs.root", None, node.type
+    inner, predicate, anchor = "", "", ""
+    for field, step, how in reversed(path):
+        prefix = f"{field}: " if field else ""
+        if how == "name":
+            anchor = _plain_name(step, adapter)[-1]  # type: ignore[index]
+            inner = f"{prefix}(_) @fs.anchor"
+            predicate = "" if relaxed else f'(#match? @fs.anchor "{_ends_with(anchor)}")'
+        elif how == "word":
+            anchor = (step.text or b"").decode()
+            inner = f"{prefix}({step.type}) @fs.anchor"
+            predicate = f'(#eq? @fs.anchor "{anchor}")'
+        else:
+            inner = f"{prefix}({step.type} {inner})"
+    return f"(({node.type} {inner}) @fs.root {predicate})", anchor, node.type
+
+
+def _ends_with(word: str) -> str:
+    return f"(^|[^A-Za-z0-9_]){word}$"
+
+
+def _plain_name(node: ts.Node, adapter: Adapter) -> tuple[str, ...] | None:
+    name = adapter.qualified_name(node)
+    if name is None or any("__FS" in part for part in name) or not _WORD.fullmatch(name[-1]):
+        return None
+    return name
+
+
+def _anchor_path(node: ts.Node, adapter: Adapter) -> list[tuple[str | None, ts.Node, str]]:
+    """Fields and nodes from `node` down to its first anchor word, through rigid nodes only."""
+    split = adapter.split_callee.get(node.type)
+    for index, child in enumerate(node.children):
+        if not child.is_named or child.type in adapter.comment_kinds or metavar_of(child) is not None:
+            continue
+        field = node.field_name_for_child(index)
+        if split is not None and field == split[0]:
+            continue  # the object part of a split callee may be absent in code
+        if _plain_name(child, adapter) is not None and not (split is not None and field == split[1]):
+            return [(field, child, "name")]
+        if child.type in adapter.string_kinds:
+            continue
+        if child.child_count == 0:
+            text = (child.text or b"").decode()
+            if _WORD.fullmatch(text):
+                return [(field, child, "word")]
+            continue
+        below = _anchor_path(child, adapter)
+        if below:
+            return [(field, child, "")] + below
+    return []

@@ -1,0 +1,104 @@
+"""Code patterns: metavariables rewritten to placeholder identifiers, parsed in context.
+
+`$X` is not an identifier in most grammars, so, as ast-grep does with its "expando"
+character, every metavariable becomes an identifier before parsing (`$X` → `__FS_X`,
+`$$$XS` → `__FSS_XS`, `$$$` → `__FSS_`, `$_` → `__FS__`). A fragment can parse
+differently alone than inside a function (Go's `sql.Open(...)` alone is a type), so each
+language lists contexts to try, and the pattern node is the deepest node that spans
+exactly the fragment.
+"""
+
+from __future__ import annotations
+
+import re
+import textwrap
+
+import tree_sitter as ts
+from attrs import frozen
+
+from flowscan.languages.base import Adapter
+
+_METAVAR = re.compile(r"\$\$\$([A-Z_][A-Z0-9_]*)?|\$([A-Z_][A-Z0-9_]*)")
+_PLACEHOLDER = re.compile(r"__FS(S?)_([A-Z0-9_]*)")
+PLACEHOLDER_TEXT = re.compile(rb"__FSS?_")
+
+
+@frozen
+class Metavar:
+    name: str  # "" for an anonymous `$$$`, "_" for the wildcard `$_`
+    multi: bool
+
+    @property
+    def binds(self) -> bool:
+        return self.name not in ("", "_")
+
+
+@frozen
+class ParsedPattern:
+    """A pattern's tree (kept alive with its source) and the node that is the pattern."""
+
+    tree: ts.Tree
+    node: ts.Node
+    language: str
+    metavars: frozenset[str]
+
+
+def to_placeholders(text: str) -> str:
+    def replace(match: re.Match[str]) -> str:
+        if match.group(0).startswith("$$$"):
+            return f"__FSS_{match.group(1) or ''}"
+        return f"__FS_{match.group(2)}"
+
+    return _METAVAR.sub(replace, text)
+
+
+def metavar_names(text: str) -> frozenset[str]:
+    names = set()
+    for match in _METAVAR.finditer(text):
+        name = match.group(1) if match.group(0).startswith("$$$") else match.group(2)
+        if name and name != "_":
+            names.add(name)
+    return frozenset(names)
+
+
+def metavar_of(node: ts.Node) -> Metavar | None:
+    """The metavariable a pattern node stands for (`__FS_X` alone, even wrapped in a statement)."""
+    text = node.text
+    if not text or b"__FS" not in text or len(text) > 64:
+        return None
+    match = _PLACEHOLDER.fullmatch(text.decode().strip().rstrip(";"))
+    if match is None:
+        return None
+    return Metavar(name=match.group(2), multi=bool(match.group(1)))
+
+
+def parse_pattern(text: str, adapter: Adapter) -> ParsedPattern | str:
+    """Parse a pattern in its language; on failure, a sentence saying why."""
+    body = to_placeholders(textwrap.dedent(text).strip())
+    if not body:
+        return "the pattern is empty"
+    encoded = body.encode()
+    for prefix, suffix in adapter.pattern_contexts:
+        tree = adapter.parse((prefix + body + suffix).encode())
+        if tree.root_node.has_error:
+            continue
+        start = len(prefix.encode())
+        node = _exact_node(tree.root_node, start, start + len(encoded))
+        if node is not None:
+            return ParsedPattern(tree, node, adapter.name, metavar_names(text))
+    return f"this pattern does not parse as {adapter.name}: `{text.strip()}`"
+
+
+def _exact_node(root: ts.Node, start: int, end: int) -> ts.Node | None:
+    node = root.named_descendant_for_byte_range(start, end)
+    if node is None or node.start_byte != start or node.end_byte != end:
+        # the fragment ends with a token that is not part of the node (e.g. `;`)
+        node = root.named_descendant_for_byte_range(start, max(start, end - 1))
+        if node is None or node.start_byte != start or node.end_byte not in (end, end - 1):
+            return None
+    # deepest node with the same extent: `f(x)` is the call, not the statement around it
+    while True:
+        inner = [c for c in node.named_children if c.start_byte == node.start_byte and c.end_byte == node.end_byte]
+        if len(inner) != 1:
+            return node
+        node = inner[0]

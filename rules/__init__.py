@@ -1,0 +1,1 @@
+"""Built-in rule packs (`.fsr` data) and where to find them."""
