@@ -81,9 +81,14 @@ class FileContext:
 
 def analyze(source: bytes, path: str, language: str, rules: RuleSet) -> list[Finding]:
     """Findings of every rule of `language` in one file's source, suppressions applied."""
+    return analyze_tree(source, path, language, rules)[0]
+
+
+def analyze_tree(source: bytes, path: str, language: str, rules: RuleSet) -> tuple[list[Finding], ts.Tree | None]:
+    """The findings, and the tree when the file was worth parsing at all."""
     plan = rules.plans.get(language)
     if plan is None or not plan.worth_parsing(source):
-        return []
+        return [], None
     adapter = get_adapter(language)
     tree = adapter.parse(source)
     context = FileContext(plan, adapter, tree, source)
@@ -100,7 +105,7 @@ def analyze(source: bytes, path: str, language: str, rules: RuleSet) -> list[Fin
         table = suppressed_lines(source, adapter.comment_prefix)
         findings = [f for f in findings if not is_suppressed(f.start.line, f.rule_id, table)]
     findings.sort(key=lambda f: (f.start, f.rule_id))
-    return findings
+    return findings, tree
 
 
 def build_finding(

@@ -1,0 +1,3 @@
+from flowscan.cli import main
+
+raise SystemExit(main())

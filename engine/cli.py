@@ -1,0 +1,181 @@
+"""The `flowscan` command: scan, rules check / list, test.
+
+Exit codes a CI or pre-commit hook can rely on: 0 when nothing reaches `--fail-on`,
+1 when a finding does, 2 on a usage, configuration or rule error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import Sequence
+
+import orjson
+
+from flowscan import __version__
+from flowscan.config import Config, load_config
+from flowscan.grammar.model import SEVERITIES, RuleError
+from flowscan.output import FORMATS
+from flowscan.ruletest import run_examples
+from flowscan.scanner import load_packs, load_ruleset, rule_files, scan
+
+EXIT_OK, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if not hasattr(args, "run"):
+        parser.print_help()
+        return EXIT_ERROR
+    try:
+        return args.run(args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="flowscan", description="Map where a codebase's data comes from and goes.")
+    parser.add_argument("--version", action="version", version=f"flowscan {__version__}")
+    commands = parser.add_subparsers(metavar="COMMAND")
+
+    scan_cmd = commands.add_parser("scan", help="find data sources, sinks and transformations")
+    scan_cmd.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    scan_cmd.add_argument("--format", choices=sorted(FORMATS), default="text")
+    _rule_options(scan_cmd)
+    scan_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
+    scan_cmd.add_argument("--fail-on", choices=SEVERITIES, default=None, help="exit 1 when a finding is this severe")
+    scan_cmd.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    scan_cmd.set_defaults(run=_scan)
+
+    rules_cmd = commands.add_parser("rules", help="validate or list rules")
+    rules_sub = rules_cmd.add_subparsers(metavar="ACTION")
+    check = rules_sub.add_parser("check", help="validate rule files")
+    check.add_argument("paths", nargs="+", metavar="PATH")
+    check.set_defaults(run=_rules_check)
+    listing = rules_sub.add_parser("list", help="list rules: id, languages, role, kind, tech")
+    _rule_options(listing)
+    listing.add_argument("--format", choices=("text", "json"), default="text")
+    listing.set_defaults(run=_rules_list)
+
+    test_cmd = commands.add_parser("test", help="run the examples of every rule")
+    test_cmd.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: built-in and configured)")
+    test_cmd.set_defaults(run=_test)
+    return parser
+
+
+def _rule_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument("--rules", action="append", default=[], metavar="PATH", help="extra rule file or folder")
+    command.add_argument("--no-builtin", action="store_true", help="do not load the built-in rules")
+
+
+def _config() -> tuple[Config, bool]:
+    config, errors = load_config(Path.cwd())
+    for error in errors:
+        print(f"flowscan: {error}", file=sys.stderr)
+    return config, not errors
+
+
+def _print_rule_errors(errors: list[RuleError]) -> None:
+    for error in errors:
+        print(error, file=sys.stderr)
+
+
+def _rules_for(args: argparse.Namespace, config: Config) -> list[Path]:
+    configured = [str(p) for p in config.rule_paths]
+    return rule_files(configured + list(args.rules), builtin=not args.no_builtin)
+
+
+def _scan(args: argparse.Namespace) -> int:
+    config, ok = _config()
+    if not ok:
+        return EXIT_ERROR
+    rules, errors = load_ruleset(_rules_for(args, config), config)
+    if errors:
+        _print_rule_errors(errors)
+        return EXIT_ERROR
+    paths = [Path(p) for p in args.paths]
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    result = scan(paths, rules, config, jobs=args.jobs, progress=progress)
+    if progress is not None:
+        sys.stderr.write("\r\033[K")
+    color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
+    sys.stdout.write(FORMATS[args.format](result, color=color))
+    fail_on = args.fail_on or config.fail_on
+    if fail_on is not None:
+        threshold = SEVERITIES.index(fail_on)
+        if any(SEVERITIES.index(f.severity) >= threshold for f in result.findings):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _progress_bar():  # type: ignore[no-untyped-def]
+    def show(done: int, total: int) -> None:
+        if total >= 50 and (done == total or done % 25 == 0):
+            width = 30
+            filled = width * done // total
+            sys.stderr.write(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} files")
+            sys.stderr.flush()
+
+    return show
+
+
+def _rules_check(args: argparse.Namespace) -> int:
+    files = rule_files(args.paths, builtin=False)
+    if not files:
+        print("flowscan: no .fsr rule files in " + ", ".join(args.paths), file=sys.stderr)
+        return EXIT_ERROR
+    rules, errors = load_ruleset(files)
+    if errors:
+        _print_rule_errors(errors)
+        return EXIT_ERROR
+    print(f"{len(rules.rules)} rules in {len(files)} files: ok")
+    return EXIT_OK
+
+
+def _rules_list(args: argparse.Namespace) -> int:
+    config, ok = _config()
+    if not ok:
+        return EXIT_ERROR
+    packs, errors = load_packs(_rules_for(args, config))
+    if errors:
+        _print_rule_errors(errors)
+        return EXIT_ERROR
+    rows = [rule for pack in packs for rule in pack.rules]
+    if args.format == "json":
+        data = [
+            {"id": r.id, "languages": list(r.languages), "role": r.role, "kind": r.kind, "tech": r.tech,
+             "severity": r.severity, "path": r.path}
+            for r in rows
+        ]
+        sys.stdout.write(orjson.dumps(data, option=orjson.OPT_INDENT_2).decode() + "\n")
+        return EXIT_OK
+    width = max((len(r.id) for r in rows), default=10)
+    for r in rows:
+        languages = ",".join(r.languages) or "-"
+        print(f"{r.id:<{width}}  {languages:<10} {r.role or '-':<10} {r.kind or '-':<12} {r.tech or '-'}")
+    print(f"{len(rows)} rules")
+    return EXIT_OK
+
+
+def _test(args: argparse.Namespace) -> int:
+    config, ok = _config()
+    if not ok:
+        return EXIT_ERROR
+    files = rule_files(args.paths, builtin=False) if args.paths else rule_files(config.rule_paths)
+    rules, errors = load_ruleset(files)
+    if errors:
+        _print_rule_errors(errors)
+        return EXIT_ERROR
+    report = run_examples(rules)
+    for failure in report.failures:
+        print(failure)
+    print(f"{report.rules} rules, {report.examples} examples: {len(report.failures)} failed")
+    return EXIT_FINDINGS if report.failures else EXIT_OK
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,164 @@
+"""A whole scan: load and compile rules, discover files, analyse them in parallel."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import time
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import attrs
+from attrs import frozen
+
+import tree_sitter as ts
+
+from flowscan.analyze import analyze_tree
+from flowscan.compiler import Compiler, RuleSet
+from flowscan.config import Config
+from flowscan.discovery import SourceFile, discover, read_source
+from flowscan.findings import Finding, ScanError, ScanResult, Skipped, Stats
+from flowscan.grammar import check_references, load_pack
+from flowscan.grammar.model import Pack, RuleError
+from flowscan.languages import by_extension
+from flowscan.rules import builtin_rule_files
+
+# Below this many files a process pool costs more than it saves.
+_POOL_THRESHOLD = 24
+
+
+def rule_files(paths: Iterable[str | Path], builtin: bool = True) -> list[Path]:
+    files = builtin_rule_files() if builtin else []
+    for path in map(Path, paths):
+        files.extend(sorted(path.rglob("*.fsr")) if path.is_dir() else [path])
+    return files
+
+
+def load_packs(files: Iterable[Path]) -> tuple[list[Pack], list[RuleError]]:
+    packs: list[Pack] = []
+    errors: list[RuleError] = []
+    for file in files:
+        pack, pack_errors = load_pack(file)
+        errors.extend(pack_errors)
+        if pack is not None:
+            packs.append(pack)
+    errors.extend(check_references(packs))
+    return packs, errors
+
+
+def load_ruleset(files: Iterable[Path], config: Config | None = None) -> tuple[RuleSet, list[RuleError]]:
+    """Parse and compile rule files; configuration enables, disables and re-grades rules."""
+    packs, errors = load_packs(files)
+    if config is not None:
+        packs = [_configured(pack, config) for pack in packs]
+    compiler = Compiler(packs)
+    ruleset = compiler.compile()
+    return ruleset, errors + compiler.errors
+
+
+def _configured(pack: Pack, config: Config) -> Pack:
+    rules = tuple(
+        attrs.evolve(rule, severity=config.severity_for(rule.id, rule.severity))
+        for rule in pack.rules
+        if config.rule_enabled(rule.id)
+    )
+    return attrs.evolve(pack, rules=rules)
+
+
+@frozen
+class FileOutcome:
+    findings: tuple[Finding, ...] = ()
+    error: ScanError | None = None
+    skipped: Skipped | None = None
+    lines: int = 0
+
+
+def scan_file(file: SourceFile, rules: RuleSet, max_bytes: int) -> FileOutcome:
+    """Never raises: whatever goes wrong with a file is recorded against it."""
+    source = read_source(file, max_bytes)
+    if isinstance(source, Skipped):
+        return FileOutcome(skipped=source)
+    lines = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
+    try:
+        findings, tree = analyze_tree(source, file.display_path, file.language, rules)
+        error = _unusable(tree, source, file) if tree is not None else None
+    except Exception as exc:  # a bug must cost one file, not the scan
+        return FileOutcome(error=ScanError(file.display_path, 0, f"internal error: {exc!r}"), lines=lines)
+    return FileOutcome(tuple(findings), error, None, lines)
+
+
+def _unusable(tree: ts.Tree, source: bytes, file: SourceFile) -> ScanError | None:
+    """A file tree-sitter could not make sense of (most of it is an error node)."""
+    root = tree.root_node
+    if not root.has_error:
+        return None
+    broken = sum(c.end_byte - c.start_byte for c in root.children if c.type == "ERROR" or c.is_missing)
+    if root.type == "ERROR" or broken * 2 > max(len(source), 1):
+        first = next((c for c in root.children if c.type == "ERROR"), root)
+        return ScanError(file.display_path, first.start_point[0] + 1, f"does not parse as {file.language}")
+    return None
+
+
+# --- parallel execution ---------------------------------------------------------------------
+
+_WORKER_RULES: RuleSet | None = None
+_WORKER_MAX_BYTES = 0
+
+
+def _scan_in_worker(file: SourceFile) -> FileOutcome:
+    assert _WORKER_RULES is not None
+    return scan_file(file, _WORKER_RULES, _WORKER_MAX_BYTES)
+
+
+def _outcomes(files: list[SourceFile], rules: RuleSet, max_bytes: int, jobs: int) -> Iterator[FileOutcome]:
+    if jobs <= 1 or len(files) < _POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
+        for file in files:
+            yield scan_file(file, rules, max_bytes)
+        return
+    # Forked workers inherit the compiled rules (queries included) instead of recompiling them.
+    global _WORKER_RULES, _WORKER_MAX_BYTES
+    _WORKER_RULES, _WORKER_MAX_BYTES = rules, max_bytes
+    context = multiprocessing.get_context("fork")
+    # big files first, so that one large file does not finish last on its own
+    ordered = sorted(files, key=_size, reverse=True)
+    with context.Pool(jobs) as pool:
+        yield from pool.imap_unordered(_scan_in_worker, ordered, chunksize=8)
+
+
+def _size(file: SourceFile) -> int:
+    try:
+        return file.path.stat().st_size
+    except OSError:
+        return 0
+
+
+def scan(
+    paths: list[Path],
+    rules: RuleSet,
+    config: Config,
+    jobs: int | None = None,
+    progress: "callable | None" = None,  # type: ignore[valid-type]
+) -> ScanResult:
+    started = time.perf_counter()
+    languages = rules.languages()
+    extensions = {ext: lang for ext, lang in by_extension().items() if lang in languages}
+    files, skipped = discover(paths, config, extensions)
+    findings: list[Finding] = []
+    errors: list[ScanError] = []
+    skipped = list(skipped)
+    lines = 0
+    workers = jobs or config.jobs or os.cpu_count() or 1
+    for done, outcome in enumerate(_outcomes(files, rules, config.max_file_size, workers), 1):
+        findings.extend(outcome.findings)
+        lines += outcome.lines
+        if outcome.error is not None:
+            errors.append(outcome.error)
+        if outcome.skipped is not None:
+            skipped.append(outcome.skipped)
+        if progress is not None:
+            progress(done, len(files))
+    findings.sort(key=lambda f: f.sort_key)
+    errors.sort(key=lambda e: (e.path, e.line))
+    skipped.sort(key=lambda s: s.path)
+    stats = Stats(files=len(files), lines=lines, seconds=time.perf_counter() - started)
+    return ScanResult(tuple(findings), tuple(errors), tuple(skipped), stats)
