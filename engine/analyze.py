@@ -149,7 +149,10 @@ def _literal_values(binding: Binding | None, unifier: Unifier) -> list[str]:
     nodes = binding if isinstance(binding, tuple) else (binding,)
     values: list[str] = []
     for node in nodes:
-        if unifier.is_string(node):
+        named = unifier.adapter.entity_name(node)
+        if named is not None:
+            values.append(named)
+        elif unifier.is_string(node):
             values.append(unifier.value(node))
         elif node.named_child_count and all(unifier.is_string(c) for c in node.named_children):
             values.extend(unifier.value(c) for c in node.named_children)

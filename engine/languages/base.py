@@ -65,6 +65,10 @@ class Adapter:
         """The value of a string literal without quotes (escapes kept), else None."""
         return None
 
+    def entity_name(self, node: ts.Node) -> str | None:
+        """A name that is itself an entity (an SQL table reference); host languages have none."""
+        return None
+
 
 def node_text(node: ts.Node) -> str:
     text = node.text
