@@ -1,0 +1,86 @@
+"""SQL: no imports; `schema.table` names compared without case; quoted and dollar strings."""
+
+from __future__ import annotations
+
+import re
+
+import tree_sitter as ts
+import tree_sitter_sql
+
+from flowscan.languages.base import Adapter, QualifiedName, node_text
+
+# 'abc', E'a\nb', N'…', X'ff', B'01', U&'…' (doubled quotes inside are kept as written)
+_QUOTED = re.compile(r"(?:[EeNnXxBb]|[Uu]&)?'(.*)'", re.DOTALL)
+# $$…$$ and $tag$…$tag$
+_DOLLAR_QUOTED = re.compile(r"\$([A-Za-z_][A-Za-z_0-9]*)?\$(.*)\$\1\$", re.DOTALL)
+_IDENTIFIER_QUOTES = ('"', "`")
+
+
+class Sql(Adapter):
+    name = "sql"
+    extensions = (".sql",)
+    comment_prefix = "--"
+    # A fragment is a statement or an expression the grammar accepts as one.
+    pattern_contexts = (("", ""),)
+    # `literal` covers numbers and booleans too; string_value tells strings apart.
+    string_kinds = frozenset({"literal"})
+    # `-- …` is a comment, `/* … */` a marginalia.
+    comment_kinds = frozenset({"comment", "marginalia"})
+    function_kinds = frozenset({"create_function", "program"})
+
+    def __init__(self) -> None:
+        super().__init__(ts.Language(tree_sitter_sql.language()))
+
+    def qualified_name(self, node: ts.Node) -> QualifiedName | None:
+        kind = node.type
+        if kind == "identifier":
+            return (_unquote(node_text(node)),)
+        if kind == "object_reference":
+            # database.schema.name: every part that is present, in source order
+            parts = [c for c in node.named_children if c.type == "identifier"]
+            return tuple(_unquote(node_text(c)) for c in parts) or None
+        if kind == "field":
+            # `u.id`: the table reference (an alias or a name) and the column
+            name = node.child_by_field_name("name")
+            if name is None:
+                return None
+            table = next((c for c in node.named_children if c.type == "object_reference"), None)
+            head = self.qualified_name(table) if table is not None else ()
+            return head + (_unquote(node_text(name)),) if head is not None else None
+        return None
+
+    def entity_name(self, node: ts.Node) -> str | None:
+        """The table a reference names (`FROM public.orders o` → `public.orders`)."""
+        if node.type == "relation":
+            # a relation is a table with an optional alias, or a subquery (no name)
+            found = next((c for c in node.named_children if c.type == "object_reference"), None)
+            if found is None:
+                return None
+            node = found
+        if node.type != "object_reference":
+            return None
+        name = self.qualified_name(node)
+        return ".".join(name) if name else None
+
+    def name_matches(self, pattern: QualifiedName, code: QualifiedName) -> bool:
+        # Unquoted SQL names ignore case, and `users` names `public.users`.
+        if len(pattern) > len(code):
+            return False
+        tail = code[len(code) - len(pattern):]
+        return all(p.casefold() == c.casefold() for p, c in zip(pattern, tail))
+
+    def string_value(self, node: ts.Node) -> str | None:
+        if node.type != "literal":
+            return None
+        text = node_text(node)
+        if match := _QUOTED.fullmatch(text):
+            return match.group(1)
+        if match := _DOLLAR_QUOTED.fullmatch(text):
+            return match.group(2)
+        return None  # a number, boolean or NULL
+
+
+def _unquote(name: str) -> str:
+    if len(name) >= 2 and name[0] == name[-1] and name[0] in _IDENTIFIER_QUOTES:
+        return name[1:-1]
+    return name
