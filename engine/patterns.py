@@ -80,13 +80,29 @@ def parse_pattern(text: str, adapter: Adapter) -> ParsedPattern | str:
     encoded = body.encode()
     for prefix, suffix in adapter.pattern_contexts:
         tree = adapter.parse((prefix + body + suffix).encode())
-        if tree.root_node.has_error:
+        if tree.root_node.has_error and not _only_placeholder_errors(tree.root_node):
             continue
         start = len(prefix.encode())
         node = _exact_node(tree.root_node, start, start + len(encoded))
         if node is not None:
             return ParsedPattern(tree, node, adapter.name, metavar_names(text))
     return f"this pattern does not parse as {adapter.name}: `{text.strip()}`"
+
+
+def _only_placeholder_errors(root: ts.Node) -> bool:
+    """Java has no statement that is a bare identifier: `{ $$$ }` leaves an ERROR that is just `$$$`."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_missing:
+            return False
+        if node.is_error:
+            if not _PLACEHOLDER.fullmatch((node.text or b"").decode().strip()):
+                return False
+            continue
+        if node.has_error:
+            stack.extend(node.children)
+    return True
 
 
 def _exact_node(root: ts.Node, start: int, end: int) -> ts.Node | None:
