@@ -31,7 +31,15 @@ def rule_files(paths: Iterable[str | Path], builtin: bool = True) -> list[Path]:
     files = builtin_rule_files() if builtin else []
     for path in map(Path, paths):
         files.extend(sorted(path.rglob("*.fsr")) if path.is_dir() else [path])
-    return files
+    return [_shown(file) for file in files]
+
+
+def _shown(path: Path) -> Path:
+    """Relative to the current directory when under it, so errors read `rules/go/db.fsr:3:9`."""
+    try:
+        return path.resolve().relative_to(Path.cwd())
+    except ValueError:
+        return path
 
 
 def load_packs(files: Iterable[Path]) -> tuple[list[Pack], list[RuleError]]:
