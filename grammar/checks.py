@@ -128,7 +128,9 @@ def _nested_constraints(exprs: Iterable[PatternExpr]) -> Iterator[Constraint]:
 
 def _check_rule_metavars(rule: Rule, defines: dict[str, Define]) -> Iterator[RuleError]:
     patterns = rule_patterns(rule)
-    reported = _union(bindings(p, defines, positive=True) for p in patterns)
+    match = [rule.match] if rule.match is not None else []
+    positive = match + [relation.target for relation in rule.relations if not relation.negated]
+    reported = _union(bindings(p, defines, positive=True) for p in positive)
     if reported is None:
         return  # a define of another pack may bind them
     unbound = "but no pattern of this rule binds"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
@@ -161,7 +161,7 @@ NOT_OUTSIDE_ALL = "`not P` only stands inside all { ... } (all { P not Q }); a r
 # in the same parser state, on the same kind of token, gets the example's message.
 # States are compared by number only, as the stack depth varies with what precedes;
 # a name must also be the same word, as a misspelt clause is a name too.
-_EXAMPLES: dict[str, tuple[str, ...]] = {
+EXAMPLE_MISTAKES: dict[str, tuple[str, ...]] = {
     "match takes one pattern: combine several with any { ... } or all { ... }": (
         "rule a.b { match `x` `y` }",
         "rule a.b { match `x` a.y }",
@@ -198,8 +198,26 @@ def describe_syntax_error(error: UnexpectedInput, text: str) -> tuple[int, int, 
         line, column = _end_position(token)
     else:
         line, column = token.line, token.column
-    message = _example_message(error) or _expected_found(error, _found(token))
+    message = _bare_code(error) or _example_message(error) or _expected_found(error, _found(token))
     return line, column, message + _unclosed_bracket(error)
+
+
+def _bare_code(error: UnexpectedToken) -> str | None:
+    """Code written without backticks: a call after a name (`open(`, `os.remove(`), a metavariable."""
+    token = error.token
+    accepts = _accepts(error.interactive_parser)
+    if token.type == "METAVAR" and "CODE" in accepts:
+        return f'found "{token}" where a pattern was expected: code is written between backticks, like `{token}`'
+    previous = error.interactive_parser.parser_state.value_stack[-1:]
+    if token.type != "LPAR" or not previous:
+        return None
+    if isinstance(previous[0], Tree) and previous[0].data == "ref":
+        name = previous[0].children[0]
+    elif isinstance(previous[0], Token) and previous[0].type == "NAME" and "CODE" in accepts:
+        name = previous[0]
+    else:
+        return None
+    return f'found "(" after {name}: code is written between backticks, like `{name}(...)`'
 
 
 def _unexpected_characters(error: UnexpectedCharacters, text: str) -> str:
@@ -329,7 +347,7 @@ def _example_key(state: object, token: Token) -> tuple[object, str, str | None]:
 def _example_states() -> dict[tuple[object, str, str | None], str]:
     """Where each example mistake fails (parser state and token), with its message."""
     states: dict[tuple[object, str, str | None], str] = {}
-    for message, examples in _EXAMPLES.items():
+    for message, examples in EXAMPLE_MISTAKES.items():
         for example in examples:
             try:
                 lark_parser().parse(example)
@@ -339,7 +357,3 @@ def _example_states() -> dict[tuple[object, str, str | None], str]:
                 raise AssertionError(f"the example mistake {example!r} parses")
     return states
 
-
-def syntax_error_examples() -> Iterable[str]:
-    """Every example mistake, for tests."""
-    return (example for examples in _EXAMPLES.values() for example in examples)
