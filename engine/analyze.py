@@ -7,7 +7,7 @@ from collections import defaultdict
 
 import tree_sitter as ts
 
-from flowscan.compiler import CompiledRule, LanguagePlan, RuleSet
+from flowscan.compiler import CompiledRule, Dispatch, LanguagePlan, RuleSet, last_word
 from flowscan.findings import Entity, Finding, Position
 from flowscan.languages import adapter as get_adapter
 from flowscan.languages.base import Adapter
@@ -38,37 +38,54 @@ class FileContext:
 
     def _run_plan(self) -> dict[int, list[tuple[ts.Node, Env]]]:
         hits: dict[int, list[tuple[ts.Node, Env]]] = defaultdict(list)
-        if self.plan.query is None:
+        plan = self.plan
+        if plan.query is None:
             return hits
         root = self.tree.root_node
-        for pattern_index, captures in ts.QueryCursor(self.plan.query).matches(root):
-            self._add_hit(hits, pattern_index, captures)
+        for pattern_index, captures in ts.QueryCursor(plan.query).matches(root):
+            self._add_hits(hits, plan.dispatch[pattern_index], captures, None)
         renamed = self._renamed_imports()
         if renamed:
-            seen = {(i, n.id) for i, found in hits.items() for n, _ in found}
-            for pattern_index, captures in ts.QueryCursor(self.plan.relaxed_query()).matches(root):
-                anchor = captures.get("fs.anchor")
-                if not anchor or _last_word(anchor[0]) not in renamed:
-                    continue
-                if (pattern_index, captures["fs.root"][0].id) not in seen:
-                    self._add_hit(hits, pattern_index, captures)
+            strict = {(i, n.id) for i, found in hits.items() for n, _ in found}
+            relaxed: dict[int, list[tuple[ts.Node, Env]]] = defaultdict(list)
+            for pattern_index, captures in ts.QueryCursor(plan.relaxed_query()).matches(root):
+                self._add_hits(relaxed, plan.dispatch[pattern_index], captures, renamed)
+            for index, found in relaxed.items():
+                hits[index].extend(hit for hit in found if (index, hit[0].id) not in strict)
         return hits
 
     @staticmethod
-    def _add_hit(hits: dict[int, list[tuple[ts.Node, Env]]], index: int, captures: dict[str, list[ts.Node]]) -> None:
+    def _add_hits(
+        hits: dict[int, list[tuple[ts.Node, Env]]],
+        dispatch: Dispatch,
+        captures: dict[str, list[ts.Node]],
+        renamed: dict[str, str] | None,
+    ) -> None:
+        anchor = captures.get("fs.anchor")
+        if renamed is not None:
+            # relaxed pass: only names imported under another name are of interest
+            if not anchor or last_word(anchor[0]) not in renamed:
+                return
+            targets = (dispatch.by_word or {}).get(renamed[last_word(anchor[0])], ())
+        else:
+            targets = dispatch.targets(anchor[0] if anchor else None)
+        if not targets:
+            return
         root = captures.get("fs.root")
         if root:
-            hits[index].append((root[0], {}))
-            return
-        node, env = query_match_root(captures)
-        if node is not None:
+            node, env = root[0], {}
+        else:
+            node, env = query_match_root(captures)
+            if node is None:
+                return
+        for index in targets:
             hits[index].append((node, env))
 
-    def _renamed_imports(self) -> set[str]:
+    def _renamed_imports(self) -> dict[str, str]:
         """Local names bound to an anchor word under another name (`read_csv as rc`)."""
         anchors = self.plan.anchors
         return {
-            local
+            local: target[-1]
             for local, target in self.unifier.imports.items()
             if target[-1] != local and target[-1].encode() in anchors
         }
@@ -176,11 +193,6 @@ def _keyword_value(node: ts.Node, keyword: str) -> ts.Node | None:
                 following.append(child)
         frontier = following
     return None
-
-
-def _last_word(node: ts.Node) -> str:
-    text = (node.text or b"").decode("utf-8", "replace")
-    return re.split(r"[^A-Za-z0-9_]", text)[-1]
 
 
 def _short(text: str) -> str:

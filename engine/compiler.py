@@ -49,12 +49,13 @@ class LanguagePlan:
 
     language: str
     query: ts.Query | None
+    dispatch: list[Dispatch]
     #: the file must contain one of these words for any pattern to match (unless `always`)
     anchors: frozenset[bytes]
     always: bool
     rules: list[tuple[CompiledRule, Matcher]]
-    #: the same query without the anchor-word predicates on names, for files that import
-    #: a name under another one (`from pandas import read_csv as rc`): compiled on demand
+    #: the query without predicates on names, for files that import a name under another
+    #: one (`from pandas import read_csv as rc`): compiled on demand
     relaxed_text: str = ""
     _relaxed: ts.Query | None = None
 
@@ -76,31 +77,75 @@ class RuleSet:
         return set(self.plans)
 
 
+@frozen
+class Dispatch:
+    """Which logical patterns a match of one query pattern may be: by anchor word, or all."""
+
+    ids: tuple[int, ...] = ()
+    by_word: dict[str, tuple[int, ...]] | None = None
+
+    def targets(self, anchor: ts.Node | None) -> tuple[int, ...]:
+        if self.by_word is None:
+            return self.ids
+        if anchor is None:
+            return ()
+        return self.by_word.get(last_word(anchor), ())
+
+
+def last_word(node: ts.Node) -> str:
+    text = (node.text or b"").decode("utf-8", "replace")
+    return re.split(r"[^A-Za-z0-9_]", text)[-1]
+
+
 class _QueryBuilder:
+    """Collects patterns; code patterns of the same shape become one query pattern."""
+
     def __init__(self, adapter: Adapter) -> None:
         self.adapter = adapter
-        self.parts: list[str] = []
-        self.relaxed_parts: list[str] = []
         self.count = 0
+        self.shapes: dict[Shape, dict[str, list[int]]] = {}
+        self.unanchored: dict[str, list[int]] = {}
+        self.raw: list[tuple[str, int, tuple[int, ...]]] = []
         self.anchors: set[bytes] = set()
         self.always = False
 
-    def add(self, text: str, patterns: int, anchor: str | None, relaxed: str | None = None) -> tuple[int, ...]:
-        self.parts.append(text)
-        self.relaxed_parts.append(relaxed or text)
-        indices = tuple(range(self.count, self.count + patterns))
-        self.count += patterns
-        if anchor is None:
+    def _ids(self, n: int) -> tuple[int, ...]:
+        ids = tuple(range(self.count, self.count + n))
+        self.count += n
+        return ids
+
+    def add_shape(self, shape: Shape) -> int:
+        (index,) = self._ids(1)
+        if shape.word is None:
             self.always = True
+            self.unanchored.setdefault(shape.text, []).append(index)
         else:
-            self.anchors.add(anchor.encode())
-        return indices
+            self.anchors.add(shape.word.encode())
+            key = Shape(shape.text, shape.anchor, None, None)
+            self.shapes.setdefault(key, {}).setdefault(shape.word, []).append(index)
+        return index
 
-    def build(self) -> ts.Query | None:
-        return ts.Query(self.adapter.language, "\n".join(self.parts)) if self.parts else None
+    def add_raw(self, text: str, patterns: int) -> tuple[int, ...]:
+        self.always = True
+        ids = self._ids(patterns)
+        self.raw.append((text, patterns, ids))
+        return ids
 
-    def relaxed_text(self) -> str:
-        return "\n".join(self.relaxed_parts)
+    def build(self, relaxed: bool = False) -> tuple[str, list[Dispatch]]:
+        """Query text and, per query pattern, its dispatch; `relaxed` drops name predicates."""
+        parts: list[str] = []
+        dispatch: list[Dispatch] = []
+        for text, ids in self.unanchored.items():
+            parts.append(text)
+            dispatch.append(Dispatch(ids=tuple(ids)))
+        for shape, words in self.shapes.items():
+            keep = not relaxed or shape.anchor == "word"
+            parts.append(f"({shape.text} {_predicate(shape, words)})" if keep else shape.text)
+            dispatch.append(Dispatch(by_word={w: tuple(ids) for w, ids in words.items()}))
+        for text, count, ids in self.raw:
+            parts.append(text)
+            dispatch.extend(Dispatch(ids=(i,)) for i in ids)
+        return "\n".join(parts), dispatch
 
 
 class Compiler:
@@ -131,13 +176,15 @@ class Compiler:
                     compiled.append(result)
         plans: dict[str, LanguagePlan] = {}
         for language, builder in self._builders.items():
+            text, dispatch = builder.build()
             try:
-                query = builder.build()
+                query = ts.Query(builder.adapter.language, text) if text else None
             except ts.QueryError as error:  # a bug in pattern → query translation, not user error
                 raise RuntimeError(f"combined {language} query does not compile: {error}") from error
             rules = [(rule, rule.matchers[language]) for rule in compiled if language in rule.matchers]
             plans[language] = LanguagePlan(
-                language, query, frozenset(builder.anchors), builder.always, rules, builder.relaxed_text()
+                language, query, dispatch, frozenset(builder.anchors), builder.always, rules,
+                builder.build(relaxed=True)[0],
             )
         return RuleSet(compiled, plans)
 
@@ -179,7 +226,7 @@ class Compiler:
                 return NeverMatcher()
             if not search:
                 return KindMatcher(expr.kind, -1)
-            (index,) = self._builder(adapter).add(f"({expr.kind}) @fs.root", 1, None)
+            index = self._builder(adapter).add_shape(Shape(f"({expr.kind}) @fs.root", "", None, expr.kind))
             return KindMatcher(expr.kind, index)
         if isinstance(expr, m.QueryPattern):
             if (expr.query.language or language) != language:
@@ -191,7 +238,7 @@ class Compiler:
                 return NeverMatcher()
             if not search:
                 return QueryMatcher(query, ())
-            indices = self._builder(adapter).add(expr.query.text, query.pattern_count, None)
+            indices = self._builder(adapter).add_raw(expr.query.text, query.pattern_count)
             return QueryMatcher(query, indices)
         if isinstance(expr, m.RefPattern):
             found = self.defines.get(expr.name)
@@ -246,12 +293,10 @@ class Compiler:
         if isinstance(parsed, str):
             self._error(expr.code.span, parsed)
             return NeverMatcher()
-        query, anchor, root_kind = pattern_query(parsed.node, adapter)
+        shape = pattern_shape(parsed.node, adapter)
         if not search:
-            return CodeMatcher(parsed, -1, root_kind)
-        relaxed = pattern_query(parsed.node, adapter, relaxed=True)[0]
-        (index,) = self._builder(adapter).add(query, 1, anchor, relaxed)
-        return CodeMatcher(parsed, index, root_kind)
+            return CodeMatcher(parsed, -1, shape.root_kind)
+        return CodeMatcher(parsed, self._builder(adapter).add_shape(shape), shape.root_kind)
 
     def _relation(self, relation: m.Relation, language: str, adapter: Adapter, refs: set[str]) -> RelationCheck:
         target = self._pattern(relation.target, language, adapter, refs, search=False)
@@ -300,38 +345,47 @@ def _code_languages(expr: m.PatternExpr, defines: dict[str, tuple[m.Define, str]
 # --- pattern → query -----------------------------------------------------------------------
 
 
-def pattern_query(node: ts.Node, adapter: Adapter, relaxed: bool = False) -> tuple[str, str | None, str | None]:
-    """The query that finds candidates for a pattern, its anchor word and its root kind.
+@frozen
+class Shape:
+    """A pattern's query without its anchor predicate; patterns of the same shape share one."""
 
-    `relaxed` leaves names unconstrained: the anchor capture is then checked in Python.
-    """
+    text: str
+    #: "name" (a possibly qualified name ending in the word), "word" (an exact token) or ""
+    anchor: str
+    word: str | None
+    root_kind: str | None
+
+
+def pattern_shape(node: ts.Node, adapter: Adapter) -> Shape:
     if metavar_of(node) is not None:
-        return "(_) @fs.root", None, None
+        return Shape("(_) @fs.root", "", None, None)
     name = _plain_name(node, adapter)
     if name is not None:
-        last = name[-1]
-        if relaxed:
-            return "(_) @fs.root @fs.anchor", last, None
-        return f'((_) @fs.root (#match? @fs.root "{_ends_with(last)}"))', last, None
+        return Shape("(_) @fs.root @fs.anchor", "name", name[-1], None)
     if node.type in adapter.string_kinds:
-        return f"({node.type}) @fs.root", None, None
+        return Shape(f"({node.type}) @fs.root", "", None, None)
     path = _anchor_path(node, adapter)
     if not path:
-        return f"({node.type}) @fs.root", None, node.type
-    inner, predicate, anchor = "", "", ""
+        return Shape(f"({node.type}) @fs.root", "", None, node.type)
+    inner, how_anchor, word = "", "", ""
     for field, step, how in reversed(path):
         prefix = f"{field}: " if field else ""
         if how == "name":
-            anchor = _plain_name(step, adapter)[-1]  # type: ignore[index]
+            how_anchor, word = "name", _plain_name(step, adapter)[-1]  # type: ignore[index]
             inner = f"{prefix}(_) @fs.anchor"
-            predicate = "" if relaxed else f'(#match? @fs.anchor "{_ends_with(anchor)}")'
         elif how == "word":
-            anchor = (step.text or b"").decode()
+            how_anchor, word = "word", (step.text or b"").decode()
             inner = f"{prefix}({step.type}) @fs.anchor"
-            predicate = f'(#eq? @fs.anchor "{anchor}")'
         else:
             inner = f"{prefix}({step.type} {inner})"
-    return f"(({node.type} {inner}) @fs.root {predicate})", anchor, node.type
+    return Shape(f"({node.type} {inner}) @fs.root", how_anchor, word, node.type)
+
+
+def _predicate(shape: Shape, words: Iterable[str]) -> str:
+    ordered = sorted(words)
+    if shape.anchor == "word":
+        return "(#any-of? @fs.anchor " + " ".join(f'"{w}"' for w in ordered) + ")"
+    return f'(#match? @fs.anchor "(^|[^A-Za-z0-9_])({"|".join(ordered)})$")'
 
 
 def _ends_with(word: str) -> str:
