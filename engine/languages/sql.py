@@ -31,6 +31,9 @@ class Sql(Adapter):
     def __init__(self) -> None:
         super().__init__(ts.Language(tree_sitter_sql.language()))
 
+    def parse(self, source: bytes) -> ts.Tree:
+        return self.parser.parse(neutralize_jinja(source) if b"{" in source else source)
+
     def qualified_name(self, node: ts.Node) -> QualifiedName | None:
         kind = node.type
         if kind == "identifier":
@@ -84,3 +87,50 @@ def _unquote(name: str) -> str:
     if len(name) >= 2 and name[0] == name[-1] and name[0] in _IDENTIFIER_QUOTES:
         return name[1:-1]
     return name
+
+
+# --- dbt / Jinja templates ------------------------------------------------------------------
+
+_JINJA = re.compile(rb"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
+_REF = re.compile(rb"""\{\{\s*ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}""")
+_SOURCE = re.compile(rb"""\{\{\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*\}\}""")
+
+
+def neutralize_jinja(source: bytes) -> bytes:
+    """Jinja made into SQL of the same length with the same newlines, so positions hold.
+
+    `{{ ref('orders') }}` becomes the table name `orders`, `{{ source('shop', 'orders') }}`
+    becomes `shop.orders`; other expressions become a placeholder identifier, so that
+    `where day > {{ var('start') }}` still parses; statements and comments become blanks.
+    """
+
+    def replace(match: re.Match[bytes]) -> bytes:
+        text = match.group(0)
+        name = _template_table(text)
+        if name is None:
+            standalone = _alone_on_its_lines(source, match.start(), match.end())
+            name = b"__jinja" if text.startswith(b"{{") and not standalone else b""
+        if len(name) > len(text):
+            name = name[: len(text)]
+        blank = bytes(c if c in b"\r\n" else 0x20 for c in text[len(name):])
+        return name + blank
+
+    return _JINJA.sub(replace, source)
+
+
+def _alone_on_its_lines(source: bytes, start: int, end: int) -> bool:
+    """`{{ config(...) }}` on a line of its own is no part of a statement."""
+    line_start = source.rfind(b"\n", 0, start) + 1
+    line_end = source.find(b"\n", end)
+    return not source[line_start:start].strip() and not source[end: None if line_end < 0 else line_end].strip()
+
+
+def _template_table(text: bytes) -> bytes | None:
+    found = _REF.fullmatch(text)
+    if found is not None:
+        # ref('package', 'model') names the model last
+        return found.group(2) or found.group(1)
+    found = _SOURCE.fullmatch(text)
+    if found is not None:
+        return found.group(1) + b"." + found.group(2)
+    return None
