@@ -8,7 +8,7 @@ out of the model, so that the model only ever holds values the engine can use.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import attrs
@@ -16,7 +16,6 @@ from attrs import frozen
 from lark import Token, Transformer, v_args
 from lark.tree import Meta
 
-from flowscan.grammar.syntax import NOT_OUTSIDE_ALL
 from flowscan.grammar.model import (
     ACCESSES,
     ENTITY_TYPES,
@@ -48,6 +47,7 @@ from flowscan.grammar.model import (
     RuleError,
     Span,
 )
+from flowscan.grammar.syntax import NOT_OUTSIDE_ALL
 
 _ESCAPES = {'"': '"', "\\": "\\", "n": "\n", "t": "\t"}
 
@@ -294,7 +294,8 @@ class ToModel(Transformer[Token, Pack]):
         relations, constraints, regexes = _split_refinements(refinements)
         span = span_of(meta)
         if relations or constraints:
-            base = Refined(base, relations, constraints, regexes.pop(0) if regexes else None, span)
+            first_regex, regexes = (regexes[0], regexes[1:]) if regexes else (None, [])
+            base = Refined(base, relations, constraints, first_regex, span)
         return _refine_text(base, regexes, span)
 
     def _tag(self, tag: Token | None) -> str | None:
@@ -365,7 +366,7 @@ def _string_condition(regex_test: Condition | None, negated: bool) -> Condition:
 
 
 def _split_refinements(
-    refinements: Any,
+    refinements: Iterable[object],
 ) -> tuple[tuple[Relation, ...], tuple[Constraint, ...], list[Regex]]:
     relations = tuple(r for r in refinements if isinstance(r, Relation))
     constraints = tuple(c for r in refinements if isinstance(r, _Constraints) for c in r.items)

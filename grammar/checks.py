@@ -127,35 +127,49 @@ def _nested_constraints(exprs: Iterable[PatternExpr]) -> Iterator[Constraint]:
 
 
 def _check_rule_metavars(rule: Rule, defines: dict[str, Define]) -> Iterator[RuleError]:
-    patterns = rule_patterns(rule)
     match = [rule.match] if rule.match is not None else []
-    positive = match + [relation.target for relation in rule.relations if not relation.negated]
-    reported = _union(bindings(p, defines, positive=True) for p in positive)
-    if reported is None:
-        return  # a define of another pack may bind them
-    unbound = "but no pattern of this rule binds"
-    if rule.message is not None and rule.message_span is not None:
-        missing = dict.fromkeys(name for name in _PLACEHOLDER.findall(rule.message) if name not in reported)
-        for name in missing:
-            yield _error(rule.path, rule.message_span, f"message uses {{{name}}} {unbound} ${name}")
+    reported = match + [relation.target for relation in rule.relations if not relation.negated]
+    shown = _union(bindings(p, defines, positive=True) for p in reported)
+    if shown is not None:  # else a define of another pack may bind them
+        yield from _unbound_in_message(rule, shown)
+        yield from _unbound_in_entities(rule, shown)
+    patterns = rule_patterns(rule)
+    anywhere = _union(bindings(p, defines, positive=False) for p in patterns)
+    if anywhere is not None:
+        constraints = (*rule.constraints, *_nested_constraints(patterns))
+        yield from _unbound_in_constraints(rule.path, constraints, anywhere, "rule")
+
+
+def _unbound_in_message(rule: Rule, bound: frozenset[str]) -> Iterator[RuleError]:
+    if rule.message is None or rule.message_span is None:
+        return
+    for name in dict.fromkeys(_PLACEHOLDER.findall(rule.message)):
+        if name not in bound:
+            yield _error(rule.path, rule.message_span, f"message uses {{{name}}} but no pattern of this rule binds ${name}")
+
+
+def _unbound_in_entities(rule: Rule, bound: frozenset[str]) -> Iterator[RuleError]:
     for entity in rule.entities:
-        if entity.metavar is not None and entity.metavar not in reported:
-            yield _error(rule.path, entity.span, f"entity uses ${entity.metavar} {unbound} ${entity.metavar}")
-    anywhere = _union(bindings(p, defines, positive=False) for p in patterns) or frozenset()
-    for constraint in (*rule.constraints, *_nested_constraints(patterns)):
-        if constraint.metavar not in anywhere:
-            yield _error(rule.path, constraint.span, f"where uses ${constraint.metavar} {unbound} ${constraint.metavar}")
+        if entity.metavar is not None and entity.metavar not in bound:
+            name = entity.metavar
+            yield _error(rule.path, entity.span, f"entity uses ${name} but no pattern of this rule binds ${name}")
+
+
+def _unbound_in_constraints(
+    path: str, constraints: Iterable[Constraint], bound: frozenset[str], owner: str
+) -> Iterator[RuleError]:
+    # a constraint may test a metavariable of a negated pattern: it binds there
+    for constraint in constraints:
+        if constraint.metavar not in bound:
+            name = constraint.metavar
+            yield _error(path, constraint.span, f"where uses ${name} but no pattern of this {owner} binds ${name}")
 
 
 def _check_define_metavars(definition: Define, defines: dict[str, Define], path: str) -> Iterator[RuleError]:
     anywhere = bindings(definition.pattern, defines, positive=False)
-    if anywhere is None:
-        return
-    for constraint in _nested_constraints([definition.pattern]):
-        if constraint.metavar not in anywhere:
-            yield _error(
-                path, constraint.span, f"where uses ${constraint.metavar} but no pattern of this define binds it"
-            )
+    if anywhere is not None:
+        constraints = _nested_constraints([definition.pattern])
+        yield from _unbound_in_constraints(path, constraints, anywhere, "define")
 
 
 # --- languages ------------------------------------------------------------------------
@@ -192,7 +206,9 @@ def _named_languages(expr: PatternExpr, defines: dict[str, Define], seen: frozen
     found: set[str] = set()
     for node in walk(expr):
         if isinstance(node, (CodePattern, KindPattern, QueryPattern)):
-            found |= {_leaf_language(node)} - {None}
+            language = _leaf_language(node)
+            if language is not None:
+                found.add(language)
         elif isinstance(node, RefPattern) and node.name not in seen:
             if node.name not in defines:
                 return None

@@ -40,6 +40,8 @@ class _KeywordsAreWholeWords:
 
 @functools.cache
 def lark_parser() -> Lark:
+    # Not strict=True: that needs interegular, which flowscan does not depend on, and
+    # refuses the grammar's one intended conflict; tests/grammar/test_grammar.py pins it.
     return Lark(
         GRAMMAR_PATH.read_text(encoding="utf-8"),
         parser="lalr",
@@ -324,8 +326,8 @@ def _end_position(token: Token) -> tuple[int, int]:
 
 
 def _unclosed_bracket(error: UnexpectedToken) -> str:
-    """For an early end of file: which bracket is still open."""
-    if error.token.type != "$END":
+    """At the end of the file or the start of the next item: which bracket is still open."""
+    if error.token.type not in ("$END", "RULE", "DEFINE", "PACK"):
         return ""
     for value in reversed(error.interactive_parser.parser_state.value_stack):
         if isinstance(value, Token) and value.type in ("LBRACE", "LPAR", "LSQB"):

@@ -151,8 +151,13 @@ def test_entities_and_constraints_use_bound_metavariables() -> None:
         "rules/python/files.fsr:5:45: where uses $MOD but no pattern of this rule binds $MOD",
         "rules/python/files.fsr:7:3: where uses $MODE but no pattern of this rule binds $MODE",
         "rules/python/files.fsr:8:3: entity uses $PTH but no pattern of this rule binds $PTH",
-        "rules/python/files.fsr:11:42: where uses $WRITER but no pattern of this define binds it",
+        "rules/python/files.fsr:11:42: where uses $WRITER but no pattern of this define binds $WRITER",
     ]
+
+
+def test_a_define_of_another_pack_may_bind_what_constraints_test() -> None:
+    text = f"rule a.b {{\n{HEAD}  match `open($PATH)`\n  not inside other.locked\n  where $LOCK is string\n}}\n"
+    assert errors_of(text) == []
 
 
 @pytest.mark.parametrize(

@@ -189,6 +189,18 @@ def test_parsing_resumes_at_the_next_rule() -> None:
     assert [rule.id for rule in pack.rules] == ["python.open.read", "python.shutil.copy"]
 
 
+def test_an_unclosed_rule_ends_at_the_next_one() -> None:
+    text = (
+        "rule a.b {\n  language python role source kind file\n  match `x`\n\n"
+        "  rule a.c {\n    language python role source kind file match `y`\n  }\n"
+    )
+    pack, errors = parse_pack(text, "x.fsr")
+    assert [str(e) for e in errors] == [
+        f'x.fsr:5:3: expected {RULE_CLAUSE} or "}}", found "rule"; the "{{" at 1:10 is never closed'
+    ]
+    assert pack is not None and [rule.id for rule in pack.rules] == ["a.c"]
+
+
 def test_a_file_where_nothing_parses_has_no_pack() -> None:
     pack, errors = parse_pack("rule a.b {\n  match `x` `y`\n}\n", "x.fsr")
     assert pack is None
