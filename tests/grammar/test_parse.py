@@ -257,23 +257,25 @@ def test_double_backticks_hold_go_raw_strings() -> None:
     assert raw.match == code("$DB.Query(`$SQL`, $$$)", 31, 9, 35)
     assert [e.code.text for e in raw.examples] == [
         "rows, err := db.Query(`SELECT id FROM orders`, day)",
+        "rows, err := db.Query(`\n    SELECT id, total\n    FROM orders  -- a raw string over several lines\n`, day)",
         "values := r.URL.Query()",
     ]
+    assert raw.examples[1].code.span == Span(35, 17, 40, 4)
 
 
 def test_languages_in_front_of_kind_and_query() -> None:
     insert = rule(load("cross_language.fsr"), "sql.insert")
     assert insert.languages == ()
-    assert insert.match == KindPattern("insert", "sql", Span(43, 9, 43, 24))
+    assert insert.match == KindPattern("insert", "sql", Span(49, 9, 49, 24))
     (has,) = insert.relations
     assert has.target == QueryPattern(
-        Code("(object_reference name: (identifier) @TABLE)", "sql", Span(44, 17, 44, 65)), Span(44, 7, 44, 65)
+        Code("(object_reference name: (identifier) @TABLE)", "sql", Span(50, 17, 50, 65)), Span(50, 7, 50, 65)
     )
 
 
 def test_references_to_other_packs_are_not_checked_by_parse_pack() -> None:
     embedded = rule(load("cross_language.fsr"), "python.sql.embedded")
-    assert embedded.match == RefPattern("python.sql-call", Span(56, 9, 56, 24))
+    assert embedded.match == RefPattern("python.sql-call", Span(62, 9, 62, 24))
 
 
 def test_the_smallest_files() -> None:

@@ -31,11 +31,11 @@ def test_unknown_pattern_names_the_closest_define() -> None:
     assert cross is not None
     typo = pack("define python.sql-cal = `x`\n", "rules/python/typo.fsr")
     assert messages([cross, typo]) == [
-        f'{FIXTURES / "cross_language.fsr"}:56:9: unknown pattern "python.sql-call": no define has this name;'
+        f'{FIXTURES / "cross_language.fsr"}:62:9: unknown pattern "python.sql-call": no define has this name;'
         ' did you mean "python.sql-cal"?'
     ]
     assert messages([cross]) == [
-        f'{FIXTURES / "cross_language.fsr"}:56:9: unknown pattern "python.sql-call": no define has this name'
+        f'{FIXTURES / "cross_language.fsr"}:62:9: unknown pattern "python.sql-call": no define has this name'
     ]
 
 
