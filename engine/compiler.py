@@ -168,8 +168,7 @@ class Compiler:
             self._path = pack.path
             for rule in pack.rules:
                 if rule.id in seen:
-                    self._error(rule.span, f'duplicate rule id "{rule.id}" (first defined in {seen[rule.id].path})')
-                    continue
+                    continue  # reported by flowscan.grammar.check_references
                 seen[rule.id] = rule
                 result = self._compile_rule(rule)
                 if result is not None:
@@ -242,12 +241,8 @@ class Compiler:
             return QueryMatcher(query, indices)
         if isinstance(expr, m.RefPattern):
             found = self.defines.get(expr.name)
-            if found is None:
-                self._error(expr.span, f'no pattern named "{expr.name}" is defined')
-                return NeverMatcher()
-            if expr.name in refs:
-                self._error(expr.span, f'pattern "{expr.name}" refers to itself')
-                return NeverMatcher()
+            if found is None or expr.name in refs:
+                return NeverMatcher()  # reported by flowscan.grammar.check_references
             definition, path = found
             saved, self._path = self._path, path
             try:
