@@ -10,6 +10,7 @@ Files that do not contain any anchor word are not even parsed.
 
 from __future__ import annotations
 
+import bisect
 import re
 from typing import Iterable
 
@@ -105,7 +106,8 @@ class _QueryBuilder:
         self.count = 0
         self.shapes: dict[Shape, dict[str, list[int]]] = {}
         self.unanchored: dict[str, list[int]] = {}
-        self.raw: list[tuple[str, int, tuple[int, ...]]] = []
+        self.raw: list[tuple[m.Code, int]] = []
+        self.tested_only: list[m.Code] = []
         self.anchors: set[bytes] = set()
         self.always = False
 
@@ -125,27 +127,48 @@ class _QueryBuilder:
             self.shapes.setdefault(key, {}).setdefault(shape.word, []).append(index)
         return index
 
-    def add_raw(self, text: str, patterns: int) -> tuple[int, ...]:
+    def add_raw(self, query: m.Code, search: bool) -> int:
+        """A raw query: searched with the others, or only validated when it is only tested."""
+        if not search:
+            self.tested_only.append(query)
+            return -1
         self.always = True
-        ids = self._ids(patterns)
-        self.raw.append((text, patterns, ids))
-        return ids
+        (index,) = self._ids(1)
+        self.raw.append((query, index))
+        return index
 
-    def build(self, relaxed: bool = False) -> tuple[str, list[Dispatch]]:
-        """Query text and, per query pattern, its dispatch; `relaxed` drops name predicates."""
-        parts: list[str] = []
-        dispatch: list[Dispatch] = []
+    def parts(self, relaxed: bool = False, skip: frozenset[int] = frozenset()) -> list[tuple[str, Dispatch]]:
+        """Query parts in order with their dispatch; `relaxed` drops name predicates."""
+        parts: list[tuple[str, Dispatch]] = []
         for text, ids in self.unanchored.items():
-            parts.append(text)
-            dispatch.append(Dispatch(ids=tuple(ids)))
+            parts.append((text, Dispatch(ids=tuple(ids))))
         for shape, words in self.shapes.items():
             keep = not relaxed or shape.anchor == "word"
-            parts.append(f"({shape.text} {_predicate(shape, words)})" if keep else shape.text)
-            dispatch.append(Dispatch(by_word={w: tuple(ids) for w, ids in words.items()}))
-        for text, count, ids in self.raw:
-            parts.append(text)
-            dispatch.extend(Dispatch(ids=(i,)) for i in ids)
-        return "\n".join(parts), dispatch
+            text = f"({shape.text} {_predicate(shape, words)})" if keep else shape.text
+            parts.append((text, Dispatch(by_word={w: tuple(ids) for w, ids in words.items()})))
+        for query, index in self.raw:
+            if index not in skip:
+                parts.append((query.text, Dispatch(ids=(index,))))
+        return parts
+
+
+def compile_parts(language: ts.Language, parts: list[tuple[str, Dispatch]]) -> tuple[ts.Query, list[Dispatch]]:
+    """One query from many parts, and for each of its patterns the dispatch of its part.
+
+    A raw query may hold several patterns: the byte where each pattern starts tells
+    which part it came from, so nothing has to count patterns before compiling.
+    """
+    starts: list[int] = []
+    offset = 0
+    for text, _ in parts:
+        starts.append(offset)
+        offset += len(text.encode()) + 1
+    query = ts.Query(language, "\n".join(text for text, _ in parts))
+    dispatch = [
+        parts[bisect.bisect_right(starts, query.start_byte_for_pattern(i)) - 1][1]
+        for i in range(query.pattern_count)
+    ]
+    return query, dispatch
 
 
 class Compiler:
@@ -160,6 +183,8 @@ class Compiler:
                 self.defines[definition.name] = (definition, pack.path)
         self._builders: dict[str, _QueryBuilder] = {}
         self._path = ""
+        self._bad_raw: frozenset[int] = frozenset()
+        self._query_paths: dict[int, str] = {}
 
     def compile(self) -> RuleSet:
         compiled: list[CompiledRule] = []
@@ -175,17 +200,49 @@ class Compiler:
                     compiled.append(result)
         plans: dict[str, LanguagePlan] = {}
         for language, builder in self._builders.items():
-            text, dispatch = builder.build()
-            try:
-                query = ts.Query(builder.adapter.language, text) if text else None
-            except ts.QueryError as error:  # a bug in pattern → query translation, not user error
-                raise RuntimeError(f"combined {language} query does not compile: {error}") from error
+            query, dispatch = self._compile_query(builder)
             rules = [(rule, rule.matchers[language]) for rule in compiled if language in rule.matchers]
+            relaxed = "\n".join(text for text, _ in builder.parts(relaxed=True, skip=self._bad_raw))
             plans[language] = LanguagePlan(
-                language, query, dispatch, frozenset(builder.anchors), builder.always, rules,
-                builder.build(relaxed=True)[0],
+                language, query, dispatch, frozenset(builder.anchors), builder.always, rules, relaxed
             )
         return RuleSet(compiled, plans)
+
+    def _compile_query(self, builder: _QueryBuilder) -> tuple[ts.Query | None, list[Dispatch]]:
+        """The combined query; raw queries that do not compile are reported and left out.
+
+        Compiling a query costs tens of milliseconds with a large grammar (SQL), so raw
+        queries are compiled one by one only when the combined query fails.
+        """
+        language = builder.adapter.language
+        if builder.tested_only:
+            self._validate_raw(builder, [(code, -1) for code in builder.tested_only])
+        parts = builder.parts()
+        if not parts:
+            return None, []
+        try:
+            return compile_parts(language, parts)
+        except ts.QueryError:
+            self._validate_raw(builder, builder.raw)
+        parts = builder.parts(skip=self._bad_raw)
+        if not parts:
+            return None, []
+        return compile_parts(language, parts)  # a failure here is a bug in pattern_shape
+
+    def _validate_raw(self, builder: _QueryBuilder, queries: list[tuple[m.Code, int]]) -> None:
+        try:
+            ts.Query(builder.adapter.language, "\n".join(code.text for code, _ in queries))
+            return
+        except ts.QueryError:
+            pass
+        for code, index in queries:
+            try:
+                ts.Query(builder.adapter.language, code.text)
+            except ts.QueryError as error:
+                self._bad_raw = self._bad_raw | {index}
+                path = self._query_paths.get(id(code), "")
+                message = f"this query does not compile for {builder.adapter.name}: {error}"
+                self.errors.append(m.RuleError(path, code.span.line, code.span.column, message))
 
     # --- rules ---------------------------------------------------------------------------
 
@@ -230,15 +287,9 @@ class Compiler:
         if isinstance(expr, m.QueryPattern):
             if (expr.query.language or language) != language:
                 return NeverMatcher()
-            try:
-                query = ts.Query(adapter.language, expr.query.text)
-            except ts.QueryError as error:
-                self._error(expr.query.span, f"this query does not compile for {language}: {error}")
-                return NeverMatcher()
-            if not search:
-                return QueryMatcher(query, ())
-            indices = self._builder(adapter).add_raw(expr.query.text, query.pattern_count)
-            return QueryMatcher(query, indices)
+            self._query_paths[id(expr.query)] = self._path
+            index = self._builder(adapter).add_raw(expr.query, search)
+            return QueryMatcher(language, expr.query.text, index)
         if isinstance(expr, m.RefPattern):
             found = self.defines.get(expr.name)
             if found is None or expr.name in refs:

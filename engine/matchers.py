@@ -7,12 +7,14 @@ given node *test* true (used by relations and by `all`, where a node is already 
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import Iterator, Protocol
 
 import tree_sitter as ts
 from attrs import frozen
 
+from flowscan.languages import adapter
 from flowscan.patterns import ParsedPattern
 from flowscan.unify import Binding, Env, Unifier
 
@@ -68,19 +70,25 @@ class KindMatcher:
 class QueryMatcher:
     """A raw tree-sitter query written by the rule author."""
 
-    query: ts.Query
-    query_indices: tuple[int, ...]
+    language: str
+    text: str
+    query_index: int
 
     def candidates(self, ctx: FileContext) -> Iterator[tuple[ts.Node, Env]]:
-        for index in self.query_indices:
-            yield from ctx.query_hits(index)
+        return iter(ctx.query_hits(self.query_index))
 
     def test(self, ctx: FileContext, node: ts.Node, env: Env) -> Env | None:
-        for _, captures in ctx.run_query(self.query, node):
+        for _, captures in ctx.run_query(standalone_query(self.language, self.text), node):
             root, bound = query_match_root(captures)
             if root is not None and root == node:
                 return merge(env, bound)
         return None
+
+
+@functools.cache
+def standalone_query(language: str, text: str) -> ts.Query:
+    """A raw query on its own, for testing one node: compiled once, when first needed."""
+    return ts.Query(adapter(language).language, text)
 
 
 def query_match_root(captures: dict[str, list[ts.Node]]) -> tuple[ts.Node | None, Env]:

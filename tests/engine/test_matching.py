@@ -346,3 +346,27 @@ def test_column_is_counted_in_characters():
     code = 'note = "héllo"; df = pd.read_csv("ü.csv")\n'
     [finding] = run(READS, code, "python")
     assert (finding.start.line, finding.start.column) == (1, 22)
+
+
+def test_raw_query_errors_name_their_position_and_spare_the_other_rules():
+    from flowscan.compiler import Compiler
+    from flowscan.grammar import parse_pack
+
+    text = (
+        "rule t.ok {\n  language sql\n  role source\n  kind database\n"
+        "  match query ``(relation (object_reference) @T) @match``\n}\n"
+        "rule t.bad {\n  language sql\n  role source\n  kind database\n"
+        "  match query ``(relation (no_such_kind) @T) @match``\n}\n"
+        "rule t.tested {\n  language sql\n  role source\n  kind database\n"
+        "  match kind relation inside query ``(nope) @match``\n}\n"
+    )
+    pack, errors = parse_pack(text, "team.fsr")
+    assert pack is not None and not errors
+    compiler = Compiler([pack])
+    rules = compiler.compile()
+    assert [str(e).split(": this query")[0] for e in compiler.errors] == ["team.fsr:17:36", "team.fsr:11:15"]
+    assert all("does not compile for sql" in str(e) for e in compiler.errors)
+    from flowscan.analyze import analyze
+
+    findings = analyze(b"SELECT * FROM orders;", "q.sql", "sql", rules)
+    assert [f.rule_id for f in findings] == ["t.ok"]
