@@ -78,7 +78,10 @@ class QueryMatcher:
         return iter(ctx.query_hits(self.query_index))
 
     def test(self, ctx: FileContext, node: ts.Node, env: Env) -> Env | None:
-        for _, captures in ctx.run_query(standalone_query(self.language, self.text), node):
+        query = standalone_query(self.language, self.text)
+        if query is None:
+            return None  # reported when the rules were compiled
+        for _, captures in ctx.run_query(query, node):
             root, bound = query_match_root(captures)
             if root is not None and root == node:
                 return merge(env, bound)
@@ -86,9 +89,12 @@ class QueryMatcher:
 
 
 @functools.cache
-def standalone_query(language: str, text: str) -> ts.Query:
+def standalone_query(language: str, text: str) -> ts.Query | None:
     """A raw query on its own, for testing one node: compiled once, when first needed."""
-    return ts.Query(adapter(language).language, text)
+    try:
+        return ts.Query(adapter(language).language, text)
+    except ts.QueryError:
+        return None
 
 
 def query_match_root(captures: dict[str, list[ts.Node]]) -> tuple[ts.Node | None, Env]:
