@@ -48,6 +48,8 @@ def lark_parser() -> Lark:
         propagate_positions=True,
         maybe_placeholders=True,
         postlex=_KeywordsAreWholeWords(),
+        # the LALR tables are built once per grammar version and kept in a temp-dir cache
+        cache=True,
     )
 
 
