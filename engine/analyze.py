@@ -129,7 +129,7 @@ def build_finding(
     compiled: CompiledRule, node: ts.Node, env: Env, path: str, language: str, unifier: Unifier, source: bytes
 ) -> Finding:
     rule = compiled.rule
-    values = {name: _short(unifier.value(binding)) for name, binding in env.items()}
+    values = {name: _shown(binding, unifier) for name, binding in env.items()}
     message = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), rule.message or rule.id)
     return Finding(
         rule_id=rule.id,
@@ -193,6 +193,17 @@ def _keyword_value(node: ts.Node, keyword: str) -> ts.Node | None:
                 following.append(child)
         frontier = following
     return None
+
+
+def _shown(binding: Binding, unifier: Unifier) -> str:
+    """A literal's value as it is; code (a variable, a call) in backticks, so it reads as code."""
+    if not isinstance(binding, tuple):
+        named = unifier.adapter.entity_name(binding)
+        if named is not None:
+            return _short(named)
+        if unifier.is_string(binding):
+            return _short(unifier.value(binding))
+    return f"`{_short(unifier.value(binding))}`"
 
 
 def _short(text: str) -> str:
