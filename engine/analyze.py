@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 import tree_sitter as ts
 
 from flowscan.compiler import CompiledRule, Dispatch, LanguagePlan, RuleSet, last_word
 from flowscan.findings import Entity, Finding, Position
+from flowscan.grammar.model import MESSAGE_PLACEHOLDER
 from flowscan.languages import adapter as get_adapter
 from flowscan.languages.base import Adapter
 from flowscan.matchers import query_match_root
@@ -16,7 +16,6 @@ from flowscan.redact import redact
 from flowscan.suppress import is_suppressed, suppressed_lines
 from flowscan.unify import Binding, Env, Unifier
 
-_PLACEHOLDER = re.compile(r"\{([A-Z_][A-Z0-9_]*)\}")
 _MAX_VALUE = 120
 _DEFAULT_ACCESS = {"source": "read", "sink": "write"}
 
@@ -130,7 +129,7 @@ def build_finding(
 ) -> Finding:
     rule = compiled.rule
     values = {name: _shown(binding, unifier) for name, binding in env.items()}
-    message = _PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), rule.message or rule.id)
+    message = MESSAGE_PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), rule.message or rule.id)
     return Finding(
         rule_id=rule.id,
         path=path,

@@ -40,7 +40,6 @@ class ParsedPattern:
     tree: ts.Tree
     node: ts.Node
     language: str
-    metavars: frozenset[str]
 
 
 def to_placeholders(text: str) -> str:
@@ -50,15 +49,6 @@ def to_placeholders(text: str) -> str:
         return f"__FS_{match.group(2)}"
 
     return _METAVAR.sub(replace, text)
-
-
-def metavar_names(text: str) -> frozenset[str]:
-    names = set()
-    for match in _METAVAR.finditer(text):
-        name = match.group(1) if match.group(0).startswith("$$$") else match.group(2)
-        if name and name != "_":
-            names.add(name)
-    return frozenset(names)
 
 
 def metavar_of(node: ts.Node) -> Metavar | None:
@@ -85,7 +75,7 @@ def parse_pattern(text: str, adapter: Adapter) -> ParsedPattern | str:
         start = len(prefix.encode())
         node = _exact_node(tree.root_node, start, start + len(encoded))
         if node is not None:
-            return ParsedPattern(tree, node, adapter.name, metavar_names(text))
+            return ParsedPattern(tree, node, adapter.name)
     return f"this pattern does not parse as {adapter.name}: `{text.strip()}`"
 
 

@@ -13,6 +13,7 @@ import re
 from collections.abc import Iterable, Iterator
 
 from flowscan.grammar.model import (
+    MESSAGE_PLACEHOLDER,
     AllOf,
     AnyOf,
     CodePattern,
@@ -32,7 +33,6 @@ from flowscan.grammar.model import (
 
 _CODE_METAVAR = re.compile(r"\$(?:\$\$)?([A-Z_][A-Z0-9_]*)")
 _QUERY_CAPTURE = re.compile(r"@([A-Za-z_][A-Za-z0-9_]*)")
-_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 # metavariables of a pattern; None when it names a define of another pack
 Bindings = frozenset[str] | None
@@ -143,7 +143,7 @@ def _check_rule_metavars(rule: Rule, defines: dict[str, Define]) -> Iterator[Rul
 def _unbound_in_message(rule: Rule, bound: frozenset[str]) -> Iterator[RuleError]:
     if rule.message is None or rule.message_span is None:
         return
-    for name in dict.fromkeys(_PLACEHOLDER.findall(rule.message)):
+    for name in dict.fromkeys(MESSAGE_PLACEHOLDER.findall(rule.message)):
         if name not in bound:
             yield _error(rule.path, rule.message_span, f"message uses {{{name}}} but no pattern of this rule binds ${name}")
 

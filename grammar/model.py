@@ -6,6 +6,7 @@ This is the *parsed* shape of rules. The engine compiles it into matchers
 
 from __future__ import annotations
 
+import re
 from typing import Union
 
 from attrs import field, frozen
@@ -17,6 +18,8 @@ SEVERITIES = ("hint", "info", "warning", "error")
 ENTITY_TYPES = ("table", "topic", "queue", "file", "url", "bucket", "dsn", "env")
 ACCESSES = ("read", "write", "both")
 RELATIONS = ("inside", "has", "follows", "precedes")
+#: `{X}` in a message template stands for the value of `$X`
+MESSAGE_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
 @frozen
