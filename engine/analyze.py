@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import attrs
 import tree_sitter as ts
 
 from flowscan.compiler import CompiledRule, Dispatch, LanguagePlan, RuleSet, last_word
@@ -11,8 +12,10 @@ from flowscan.findings import Entity, Finding, Position
 from flowscan.grammar.model import MESSAGE_PLACEHOLDER
 from flowscan.languages import adapter as get_adapter
 from flowscan.languages.base import Adapter
+from flowscan.literals import LiteralReader
 from flowscan.matchers import query_match_root
 from flowscan.redact import redact
+from flowscan.sqlflow import SqlEffect, copy_effects, effects, parse_embedded, summarize, touches_no_data
 from flowscan.suppress import is_suppressed, suppressed_lines
 from flowscan.unify import Binding, Env, Unifier
 
@@ -28,6 +31,7 @@ class FileContext:
         self.source = source
         self.tree = tree
         self.unifier = Unifier(adapter, tree.root_node)
+        self.literals = LiteralReader(adapter, tree.root_node)
         self._hits: dict[int, list[tuple[ts.Node, Env]]] | None = None
 
     def query_hits(self, index: int) -> list[tuple[ts.Node, Env]]:
@@ -116,12 +120,70 @@ def analyze_tree(source: bytes, path: str, language: str, rules: RuleSet) -> tup
             if key in seen:
                 continue
             seen.add(key)
-            findings.append(build_finding(compiled, node, env, path, language, context.unifier, source))
+            findings.extend(build_findings(compiled, node, env, path, language, context))
     if findings and b"flowscan:" in source:
         table = suppressed_lines(source, adapter.comment_prefix)
         findings = [f for f in findings if not is_suppressed(f.start.line, f.rule_id, table)]
     findings.sort(key=lambda f: (f.start, f.rule_id))
     return findings, tree
+
+
+def build_findings(
+    compiled: CompiledRule, node: ts.Node, env: Env, path: str, language: str, context: FileContext
+) -> list[Finding]:
+    """A rule's finding; a rule that reads SQL (`sql $X`) reports what that SQL does instead."""
+    finding = build_finding(compiled, node, env, path, language, context.unifier, context.source)
+    rule = compiled.rule
+    if rule.sql is None:
+        return [finding]
+    found = _sql_effects(rule.sql, node, env, language, context)
+    if found is None:
+        return [finding]
+    source = context.source
+    results = []
+    for effect in found:
+        access = "read" if effect.role == "source" else "write" if effect.role == "sink" else None
+        tables = tuple(Entity("table", redact(table), access) for table in effect.tables)
+        at = effect.node if language == "sql" else node
+        results.append(
+            attrs.evolve(
+                finding,
+                role=effect.role,
+                message=redact(_short(_effect_message(effect))),
+                entities=tables + tuple(e for e in finding.entities if e not in tables),
+                start=_position(source, at.start_byte, at.start_point[0]),
+                end=_position(source, at.end_byte, at.end_point[0]),
+            )
+        )
+    return results
+
+
+def _effect_message(effect: SqlEffect) -> str:
+    if effect.tables:
+        return f"{effect.what} {', '.join(effect.tables)}"
+    return f"{effect.what} a table named at run time" if effect.role == "sink" else effect.what
+
+
+def _sql_effects(
+    metavar: str, node: ts.Node, env: Env, language: str, context: FileContext
+) -> list[SqlEffect] | None:
+    """What the SQL does (nothing, for `CREATE INDEX`); None when there is no SQL to read."""
+    binding = env.get(metavar) if metavar else node
+    if binding is None or isinstance(binding, tuple):
+        return None
+    if language == "sql":
+        if binding.type == "ERROR":
+            return copy_effects((binding.text or b"").decode("utf-8", "replace"), binding)
+        return effects(binding)
+    text = context.literals.text(binding)
+    if text is None:
+        return None
+    if touches_no_data(text):
+        return []
+    tree = parse_embedded(text)
+    if tree is None:
+        return summarize(copy_effects(text, node)) or None
+    return summarize(effects(tree.root_node))
 
 
 def build_finding(

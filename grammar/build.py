@@ -205,6 +205,7 @@ class ToModel(Transformer[Token, Pack]):
             entities=tuple(c.spec for c in clauses if isinstance(c, _Entity) and c.spec is not None),
             examples=tuple(c.example for c in clauses if isinstance(c, _Example)),
             message_span=fields["message"].span if "message" in fields else None,
+            sql_span=fields["sql"].span if "sql" in fields else None,
             **values,
         )
 
@@ -251,6 +252,10 @@ class ToModel(Transformer[Token, Pack]):
 
     def message(self, meta: Meta, text: Token) -> _Clause:
         return _Clause("message", "message", str(text), span_of(meta))
+
+    def sql(self, meta: Meta, metavar: Token | None) -> _Clause:
+        # "" reads the matched node itself as SQL (a .sql file's statement)
+        return _Clause("sql", "sql", "" if metavar is None else str(metavar), span_of(meta))
 
     def fix(self, meta: Meta, name: Token) -> _Clause:
         return _Clause("fix", "fix", str(name), span_of(meta))

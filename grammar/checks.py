@@ -133,6 +133,8 @@ def _check_rule_metavars(rule: Rule, defines: dict[str, Define]) -> Iterator[Rul
     if shown is not None:  # else a define of another pack may bind them
         yield from _unbound_in_message(rule, shown)
         yield from _unbound_in_entities(rule, shown)
+        if rule.sql and rule.sql_span is not None and rule.sql not in shown:
+            yield _error(rule.path, rule.sql_span, f"sql uses ${rule.sql} but no pattern of this rule binds ${rule.sql}")
     patterns = rule_patterns(rule)
     anywhere = _union(bindings(p, defines, positive=False) for p in patterns)
     if anywhere is not None:

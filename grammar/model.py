@@ -203,6 +203,9 @@ class Rule:
     entities: tuple[EntitySpec, ...] = ()
     message: str | None = None
     message_span: Span | None = None
+    #: `sql $X`: read $X as SQL and report the tables it reads and writes ("" = the matched node)
+    sql: str | None = None
+    sql_span: Span | None = None
     fix: str | None = None
     doc: str | None = None
     examples: tuple[Example, ...] = ()

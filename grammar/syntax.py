@@ -110,7 +110,7 @@ _RELATIONS = ("INSIDE", "HAS", "FOLLOWS", "PRECEDES")
 _REFINEMENTS = frozenset({*_RELATIONS, "NEGATED_RELATION", "MATCHING", "WHERE"})
 _RULE_CLAUSES = (
     "LANGUAGE", "ROLE", "KIND", "TECH", "SEVERITY", "MATCH", "WHERE", "ENTITY",
-    "MESSAGE", "FIX", "DOC", "EXAMPLE", *_RELATIONS, "MATCHING",
+    "MESSAGE", "SQL", "FIX", "DOC", "EXAMPLE", *_RELATIONS, "MATCHING",
 )  # fmt: skip
 
 # Groups of terminals that stand for one thing a writer knows by name, largest first.

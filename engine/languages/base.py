@@ -28,6 +28,8 @@ class Adapter:
     function_kinds: ClassVar[frozenset[str]] = frozenset()
     #: call kinds whose callee is spread over several fields (Java `object.name(...)`)
     split_callee: ClassVar[dict[str, tuple[str, str]]] = {}
+    #: nodes that bind a name to a value (`x = ...`, `const X = ...`): literal text through names
+    assignment_kinds: ClassVar[frozenset[str]] = frozenset()
     #: names conventionally bound without an import the file shows (`pd` for pandas)
     conventional_aliases: ClassVar[Imports] = {}
 

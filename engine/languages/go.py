@@ -21,6 +21,7 @@ class Go(Adapter):
     # declaration (`func $F(...)`, `type $T struct`) fails there and parses at package level.
     pattern_contexts = (("package p\nfunc _() {\n", "\n}"), ("package p\n", ""), ("", ""))
     string_kinds = frozenset({"interpreted_string_literal", "raw_string_literal"})
+    assignment_kinds = frozenset({"const_spec", "var_spec", "short_var_declaration", "assignment_statement"})
     comment_kinds = frozenset({"comment"})
     function_kinds = frozenset(
         {"function_declaration", "method_declaration", "func_literal", "source_file"}

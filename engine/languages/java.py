@@ -27,6 +27,7 @@ class Java(Adapter):
     )
     # Text blocks (`"""…"""`) are string_literal nodes too in this grammar.
     string_kinds = frozenset({"string_literal"})
+    assignment_kinds = frozenset({"variable_declarator", "assignment_expression"})
     comment_kinds = frozenset({"line_comment", "block_comment"})
     function_kinds = frozenset(
         {

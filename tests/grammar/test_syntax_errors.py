@@ -11,7 +11,7 @@ from flowscan.grammar import load_pack, parse_pack
 FIXTURES = Path(__file__).parent / "fixtures"
 
 RULE_CLAUSE = (
-    "a rule clause (language, role, kind, tech, severity, match, where, entity, message, fix, doc,"
+    "a rule clause (language, role, kind, tech, severity, match, where, entity, message, sql, fix, doc,"
     " example, inside, has, follows, precedes, matching)"
 )
 PATTERN = 'a pattern (`code`, kind, query, any, all, "(" or a define name)'
