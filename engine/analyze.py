@@ -15,7 +15,15 @@ from flowscan.languages.base import Adapter
 from flowscan.literals import LiteralReader
 from flowscan.matchers import query_match_root
 from flowscan.redact import redact
-from flowscan.sqlflow import SqlEffect, copy_effects, effects, parse_embedded, summarize, touches_no_data
+from flowscan.sqlflow import (
+    SqlEffect,
+    copy_effects,
+    effects,
+    parse_embedded,
+    recovered_effects,
+    summarize,
+    touches_no_data,
+)
 from flowscan.suppress import is_suppressed, suppressed_lines
 from flowscan.unify import Binding, Env, Unifier
 
@@ -173,7 +181,7 @@ def _sql_effects(
         return None
     if language == "sql":
         if binding.type == "ERROR":
-            return copy_effects((binding.text or b"").decode("utf-8", "replace"), binding)
+            return recovered_effects(binding, context.tree.root_node.text or b"")
         return effects(binding)
     text = context.literals.text(binding)
     if text is None:

@@ -15,6 +15,7 @@ from attrs import frozen
 
 from flowscan.languages import adapter
 from flowscan.languages.base import node_text
+from flowscan.languages.sql import JINJA_NAME
 
 _STARTS_LIKE_SQL = re.compile(
     r"^\s*(?:--[^\n]*\n\s*|/\*.*?\*/\s*)*\(?\s*"
@@ -29,9 +30,12 @@ _NO_DATA = re.compile(
     re.IGNORECASE,
 )
 _PLACEHOLDERS = re.compile(r"%\(\w+\)s|%s|(?<![:\w]):[A-Za-z_]\w*|\{[^{}]*\}")
+_COPY_QUERY = re.compile(r"^\s*copy\s*\((.*)\)\s*to\b", re.IGNORECASE | re.DOTALL)
 _COPY = re.compile(r"^\s*copy\s+([\w.\"]+)(?:\s*\([^)]*\))?\s+(from|to)\b", re.IGNORECASE)
 #: what an interpolated `{...}` becomes: a name the SQL grammar accepts anywhere
 RUNTIME_NAME = "__runtime"
+# every byte a blank but newlines, so that a blanked copy keeps every position
+_BLANKS = bytes(10 if b == 10 else 32 for b in range(256))
 _AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "array_agg", "string_agg", "listagg", "stddev", "variance"})
 _WRITES = {
     "create_table": "creates",
@@ -107,7 +111,7 @@ def effects(root: ts.Node) -> list[SqlEffect]:
             operation = node.child_by_field_name("operation")
             what = node_text(operation).lower() + "s" if operation is not None else "unions"
             found.append(SqlEffect("transform", what, (), operation or node))
-        elif kind == "invocation" and _is_aggregate(node) and not _grouped(node):
+        elif kind == "invocation" and _is_aggregate(node) and not _grouped(node) and not _inside(node, "where"):
             found.append(SqlEffect("transform", "aggregates", (), node))
     return found
 
@@ -152,7 +156,13 @@ def _statement_level(statement: ts.Node) -> Iterator[SqlEffect]:
 
 
 def copy_effects(text: str, node: ts.Node) -> list[SqlEffect]:
-    """`COPY t FROM ...` loads a table, `COPY t TO ...` reads one: not in the SQL grammar."""
+    """`COPY t FROM ...` loads a table, `COPY t TO ...` and `COPY (query) TO ...` read:
+    COPY is not in the SQL grammar."""
+    query = _COPY_QUERY.match(text)
+    if query is not None:
+        tree = parse_embedded(query.group(1))
+        reads = summarize(effects(tree.root_node)) if tree is not None else []
+        return [SqlEffect(e.role, e.what, e.tables, node) for e in reads if e.role == "source"]
     match = _COPY.match(text)
     if match is None:
         return []
@@ -160,6 +170,73 @@ def copy_effects(text: str, node: ts.Node) -> list[SqlEffect]:
     if match.group(2).lower() == "from":
         return [SqlEffect("sink", "copies into", (table,), node)]
     return [SqlEffect("source", "reads", (table,), node)]
+
+
+def recovered_effects(error: ts.Node, source: bytes) -> list[SqlEffect]:
+    """Effects of the statements an error node swallowed, each statement parsed on its own.
+
+    tree-sitter-sql's recovery can fold the statements after one it does not know (COPY,
+    warehouse dialects) into one error node. Each statement is parsed again alone, in a
+    copy of the file where everything else is blank, so positions stay those of the file.
+    """
+    found: list[SqlEffect] = []
+    blanks = source.translate(_BLANKS)
+    for start, end in split_statements(source, error.start_byte, error.end_byte):
+        blank = bytearray(blanks)
+        blank[start:end] = source[start:end]
+        tree = adapter("sql").parse(bytes(blank))
+        statements = [c for c in tree.root_node.named_children if c.type == "statement"]
+        if statements and not tree.root_node.has_error:
+            for statement in statements:
+                found.extend(effects(statement))
+            continue
+        broken = next((c for c in tree.root_node.named_children if c.type == "ERROR"), tree.root_node)
+        found.extend(copy_effects(source[start:end].decode("utf-8", "replace"), broken))
+    return found
+
+
+def split_statements(source: bytes, start: int, end: int) -> list[tuple[int, int]]:
+    """Byte ranges of the `;`-separated statements in source[start:end], blanks trimmed.
+
+    Semicolons inside strings, quoted names, comments and dollar-quoted bodies do not count.
+    """
+    data = source
+    spans: list[tuple[int, int]] = []
+    i, begin = start, start
+    while i < end:
+        c = data[i : i + 1]
+        if c in (b"'", b'"'):
+            close = data.find(c, i + 1, end)
+            i = end if close < 0 else close + 1
+            continue
+        if data.startswith(b"--", i):
+            newline = data.find(b"\n", i, end)
+            i = end if newline < 0 else newline + 1
+            continue
+        if data.startswith(b"/*", i):
+            close = data.find(b"*/", i + 2, end)
+            i = end if close < 0 else close + 2
+            continue
+        if c == b"$":
+            tag = re.match(rb"\$[A-Za-z_]*\$", data[i:end])
+            if tag:
+                close = data.find(tag.group(0), i + len(tag.group(0)), end)
+                i = end if close < 0 else close + len(tag.group(0))
+                continue
+        if c == b";":
+            spans.append((begin, i + 1))
+            begin = i + 1
+        i += 1
+    spans.append((begin, end))
+    return [(a, b) for a, b in (_trim(data, a, b) for a, b in spans) if b > a]
+
+
+def _trim(data: bytes, start: int, end: int) -> tuple[int, int]:
+    while start < end and data[start : start + 1].isspace():
+        start += 1
+    while end > start and data[end - 1 : end].isspace():
+        end -= 1
+    return start, end
 
 
 # --- helpers ---------------------------------------------------------------------------------
@@ -181,8 +258,8 @@ def _first_table(node: ts.Node) -> str | None:
 
 
 def _known(name: str | None) -> str | None:
-    """A table named at run time (`f"DELETE FROM {table}"`) is written, but has no name here."""
-    return None if name is None or RUNTIME_NAME in name else name
+    """A table named at run time (`f"DELETE FROM {table}"`, dbt's `{{ this }}`) has no name here."""
+    return None if name is None or RUNTIME_NAME in name or JINJA_NAME in name else name
 
 
 def _is_write_target(relation: ts.Node) -> bool:

@@ -91,6 +91,8 @@ def _unquote(name: str) -> str:
 
 # --- dbt / Jinja templates ------------------------------------------------------------------
 
+#: what a Jinja expression that names no table becomes (`{{ var('x') }}`, `{{ this }}`)
+JINJA_NAME = "__jinja"
 _JINJA = re.compile(rb"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 _REF = re.compile(rb"""\{\{\s*ref\(\s*['"]([^'"]+)['"]\s*(?:,\s*['"]([^'"]+)['"]\s*)?\)\s*\}\}""")
 _SOURCE = re.compile(rb"""\{\{\s*source\(\s*['"]([^'"]+)['"]\s*,\s*['"]([^'"]+)['"]\s*\)\s*\}\}""")
@@ -109,7 +111,7 @@ def neutralize_jinja(source: bytes) -> bytes:
         name = _template_table(text)
         if name is None:
             standalone = _alone_on_its_lines(source, match.start(), match.end())
-            name = b"__jinja" if text.startswith(b"{{") and not standalone else b""
+            name = JINJA_NAME.encode() if text.startswith(b"{{") and not standalone else b""
         if len(name) > len(text):
             name = name[: len(text)]
         blank = bytes(c if c in b"\r\n" else 0x20 for c in text[len(name):])

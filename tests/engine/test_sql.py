@@ -150,7 +150,7 @@ rule t.sql {
   kind database
   match any {
     kind statement not inside kind statement
-    kind ERROR matching /(?i)^\\s*copy\\b/
+    kind ERROR not inside kind ERROR
   }
   sql
 }
@@ -205,4 +205,20 @@ group by o.id
         (4, "transform", ()),
         (4, "source", ("stg_payments",)),
         (5, "transform", ()),
+    ]
+
+
+def test_statements_swallowed_by_a_parse_error_are_read_one_by_one():
+    code = """\
+COPY (SELECT * FROM events.raw WHERE day = current_date - 1) TO '/exports/raw.csv' WITH (FORMAT csv);
+COPY events.partner FROM '/imports/partner.csv' WITH (FORMAT csv, HEADER true);
+
+-- the grammar folds this one into the COPY's error node
+DELETE FROM events.raw
+WHERE received_at < now() - interval '90 days';
+"""
+    assert [(f.start.line, f.role, f.message) for f in run(SQL_FILES, code, "sql")] == [
+        (1, "source", "reads events.raw"),
+        (2, "sink", "copies into events.partner"),
+        (5, "sink", "deletes from events.raw"),
     ]
