@@ -112,13 +112,19 @@ def analyze(source: bytes, path: str, language: str, rules: RuleSet) -> list[Fin
     return analyze_tree(source, path, language, rules)[0]
 
 
-def analyze_tree(source: bytes, path: str, language: str, rules: RuleSet) -> tuple[list[Finding], ts.Tree | None]:
-    """The findings, and the tree when the file was worth parsing at all."""
+def analyze_tree(
+    source: bytes, path: str, language: str, rules: RuleSet, old_tree: ts.Tree | None = None
+) -> tuple[list[Finding], ts.Tree | None]:
+    """The findings, and the tree when the file was worth parsing at all.
+
+    An editor passes the previous tree, edited with `Tree.edit` for the change, so that
+    tree-sitter re-parses only what changed.
+    """
     plan = rules.plans.get(language)
     if plan is None or not plan.worth_parsing(source):
         return [], None
     adapter = get_adapter(language)
-    tree = adapter.parse(source)
+    tree = adapter.parse(source, old_tree)
     context = FileContext(plan, adapter, tree, source)
     findings: list[Finding] = []
     for compiled, matcher in plan.rules:

@@ -40,8 +40,9 @@ class Adapter:
     def parser(self) -> ts.Parser:
         return ts.Parser(self.language)
 
-    def parse(self, source: bytes) -> ts.Tree:
-        return self.parser.parse(source)
+    def parse(self, source: bytes, old_tree: ts.Tree | None = None) -> ts.Tree:
+        """Parse; with `old_tree` (already `Tree.edit`-ed), tree-sitter reuses what did not change."""
+        return self.parser.parse(source, old_tree) if old_tree is not None else self.parser.parse(source)
 
     # --- names ---------------------------------------------------------------------
 

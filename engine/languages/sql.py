@@ -31,8 +31,9 @@ class Sql(Adapter):
     def __init__(self) -> None:
         super().__init__(ts.Language(tree_sitter_sql.language()))
 
-    def parse(self, source: bytes) -> ts.Tree:
-        return self.parser.parse(neutralize_jinja(source) if b"{" in source else source)
+    def parse(self, source: bytes, old_tree: ts.Tree | None = None) -> ts.Tree:
+        prepared = neutralize_jinja(source) if b"{" in source else source
+        return self.parser.parse(prepared, old_tree) if old_tree is not None else self.parser.parse(prepared)
 
     def qualified_name(self, node: ts.Node) -> QualifiedName | None:
         kind = node.type
