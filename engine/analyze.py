@@ -6,12 +6,14 @@ from collections import defaultdict
 
 import attrs
 import tree_sitter as ts
+from attrs import frozen
 
 from flowscan.compiler import CompiledRule, Dispatch, LanguagePlan, RuleSet, last_word
-from flowscan.findings import Entity, Finding, Position
+from flowscan.findings import Entity, Finding, Link, Position
 from flowscan.grammar.model import MESSAGE_PLACEHOLDER
 from flowscan.languages import adapter as get_adapter
 from flowscan.languages.base import Adapter
+from flowscan.linker import link_file
 from flowscan.literals import LiteralReader
 from flowscan.matchers import query_match_root
 from flowscan.redact import redact
@@ -107,9 +109,17 @@ class FileContext:
         return cursor.matches(node)
 
 
+@frozen
+class FileAnalysis:
+    findings: list[Finding]
+    links: list[Link]
+    #: None when the file was not worth parsing (no rule can match it)
+    tree: ts.Tree | None
+
+
 def analyze(source: bytes, path: str, language: str, rules: RuleSet) -> list[Finding]:
     """Findings of every rule of `language` in one file's source, suppressions applied."""
-    return analyze_tree(source, path, language, rules)[0]
+    return analyze_file(source, path, language, rules).findings
 
 
 def analyze_tree(
@@ -120,13 +130,26 @@ def analyze_tree(
     An editor passes the previous tree, edited with `Tree.edit` for the change, so that
     tree-sitter re-parses only what changed.
     """
+    analysis = analyze_file(source, path, language, rules, old_tree)
+    return analysis.findings, analysis.tree
+
+
+def analyze_file(
+    source: bytes,
+    path: str,
+    language: str,
+    rules: RuleSet,
+    old_tree: ts.Tree | None = None,
+    link: bool = False,
+) -> FileAnalysis:
+    """Findings, and with `link` the paths data takes between them within each function."""
     plan = rules.plans.get(language)
     if plan is None or not plan.worth_parsing(source):
-        return [], None
+        return FileAnalysis([], [], None)
     adapter = get_adapter(language)
     tree = adapter.parse(source, old_tree)
     context = FileContext(plan, adapter, tree, source)
-    findings: list[Finding] = []
+    hits: list[tuple[Finding, ts.Node]] = []
     for compiled, matcher in plan.rules:
         seen: set[tuple[int, int]] = set()
         for node, env in matcher.candidates(context):
@@ -134,32 +157,34 @@ def analyze_tree(
             if key in seen:
                 continue
             seen.add(key)
-            findings.extend(build_findings(compiled, node, env, path, language, context))
-    if findings and b"flowscan:" in source:
+            hits.extend(build_findings(compiled, node, env, path, language, context))
+    if hits and b"flowscan:" in source:
         table = suppressed_lines(source, adapter.comment_prefix)
-        findings = [f for f in findings if not is_suppressed(f.start.line, f.rule_id, table)]
-    findings.sort(key=lambda f: (f.start, f.rule_id))
-    return findings, tree
+        hits = [(f, n) for f, n in hits if not is_suppressed(f.start.line, f.rule_id, table)]
+    hits.sort(key=lambda hit: (hit[0].start, hit[0].rule_id))
+    links = link_file(adapter, tree.root_node, hits) if link and hits else []
+    return FileAnalysis([f for f, _ in hits], links, tree)
 
 
 def build_findings(
     compiled: CompiledRule, node: ts.Node, env: Env, path: str, language: str, context: FileContext
-) -> list[Finding]:
-    """A rule's finding; a rule that reads SQL (`sql $X`) reports what that SQL does instead."""
+) -> list[tuple[Finding, ts.Node]]:
+    """A rule's finding and its node; a rule that reads SQL (`sql $X`) reports what that SQL
+    does instead."""
     finding = build_finding(compiled, node, env, path, language, context.unifier, context.source)
     rule = compiled.rule
     if rule.sql is None:
-        return [finding]
+        return [(finding, node)]
     found = _sql_effects(rule.sql, node, env, language, context)
     if found is None:
-        return [finding]
+        return [(finding, node)]
     source = context.source
     results = []
     for effect in found:
         access = "read" if effect.role == "source" else "write" if effect.role == "sink" else None
         tables = tuple(Entity("table", redact(table), access) for table in effect.tables)
         at = effect.node if language == "sql" else node
-        results.append(
+        results.append((
             attrs.evolve(
                 finding,
                 role=effect.role,
@@ -167,8 +192,9 @@ def build_findings(
                 entities=tables + tuple(e for e in finding.entities if e not in tables),
                 start=_position(source, at.start_byte, at.start_point[0]),
                 end=_position(source, at.end_byte, at.end_point[0]),
-            )
-        )
+            ),
+            at,
+        ))
     return results
 
 

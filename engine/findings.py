@@ -42,6 +42,24 @@ class Finding:
 
 
 @frozen
+class Step:
+    """One statement on a data path: 1-based position and the first line of its code."""
+
+    line: int
+    column: int
+    code: str
+
+
+@frozen
+class Link:
+    """Data read or made by `source` reaches `target` in the same function, through `steps`."""
+
+    source: Finding
+    target: Finding
+    steps: tuple[Step, ...]
+
+
+@frozen
 class ScanError:
     """A file that could be read but not used (or a rule that failed on it)."""
 
@@ -71,3 +89,4 @@ class ScanResult:
     errors: tuple[ScanError, ...] = ()
     skipped: tuple[Skipped, ...] = ()
     stats: Stats = field(factory=Stats)
+    links: tuple[Link, ...] = ()

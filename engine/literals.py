@@ -52,18 +52,16 @@ class LiteralReader:
 
     def _collect(self) -> dict[str, list[tuple[int, ts.Node]]]:
         bindings: dict[str, list[tuple[int, ts.Node]]] = {}
-        kinds = self.adapter.assignment_kinds
-        if not kinds:
+        if not self.adapter.bindings:
             return bindings
         stack = [self.root]
         while stack:
             node = stack.pop()
-            if node.type in kinds:
-                named = [c for c in node.named_children if c.type not in self.adapter.comment_kinds]
-                if len(named) >= 2:
-                    target, value = _single(named[0]), _single(named[-1])
-                    if target.type == "identifier":
-                        bindings.setdefault(node_text(target), []).append((node.start_byte, value))
+            bound = self.adapter.binding(node)
+            if bound is not None:
+                target, value = _single(bound[0]), _single(bound[1])
+                if target.type == "identifier":
+                    bindings.setdefault(node_text(target), []).append((node.start_byte, value))
             stack.extend(node.named_children)
         for found in bindings.values():
             found.sort(key=lambda item: item[0])

@@ -13,11 +13,11 @@ from attrs import frozen
 
 import tree_sitter as ts
 
-from flowscan.analyze import analyze_tree
+from flowscan.analyze import analyze_file
 from flowscan.compiler import Compiler, RuleSet
 from flowscan.config import Config
 from flowscan.discovery import SourceFile, discover, read_source
-from flowscan.findings import Finding, ScanError, ScanResult, Skipped, Stats
+from flowscan.findings import Finding, Link, ScanError, ScanResult, Skipped, Stats
 from flowscan.grammar import check_references, load_pack
 from flowscan.grammar.model import Pack, RuleError
 from flowscan.languages import by_extension
@@ -76,23 +76,24 @@ def _configured(pack: Pack, config: Config) -> Pack:
 @frozen
 class FileOutcome:
     findings: tuple[Finding, ...] = ()
+    links: tuple[Link, ...] = ()
     error: ScanError | None = None
     skipped: Skipped | None = None
     lines: int = 0
 
 
-def scan_file(file: SourceFile, rules: RuleSet, max_bytes: int) -> FileOutcome:
+def scan_file(file: SourceFile, rules: RuleSet, max_bytes: int, link: bool = False) -> FileOutcome:
     """Never raises: whatever goes wrong with a file is recorded against it."""
     source = read_source(file, max_bytes)
     if isinstance(source, Skipped):
         return FileOutcome(skipped=source)
     lines = source.count(b"\n") + (0 if source.endswith(b"\n") or not source else 1)
     try:
-        findings, tree = analyze_tree(source, file.display_path, file.language, rules)
-        error = _unusable(tree, source, file) if tree is not None else None
+        analysis = analyze_file(source, file.display_path, file.language, rules, link=link)
+        error = _unusable(analysis.tree, source, file) if analysis.tree is not None else None
     except Exception as exc:  # a bug must cost one file, not the scan
         return FileOutcome(error=ScanError(file.display_path, 0, f"internal error: {exc!r}"), lines=lines)
-    return FileOutcome(tuple(findings), error, None, lines)
+    return FileOutcome(tuple(analysis.findings), tuple(analysis.links), error, None, lines)
 
 
 def _unusable(tree: ts.Tree, source: bytes, file: SourceFile) -> ScanError | None:
@@ -111,21 +112,24 @@ def _unusable(tree: ts.Tree, source: bytes, file: SourceFile) -> ScanError | Non
 
 _WORKER_RULES: RuleSet | None = None
 _WORKER_MAX_BYTES = 0
+_WORKER_LINK = False
 
 
 def _scan_in_worker(file: SourceFile) -> FileOutcome:
     assert _WORKER_RULES is not None
-    return scan_file(file, _WORKER_RULES, _WORKER_MAX_BYTES)
+    return scan_file(file, _WORKER_RULES, _WORKER_MAX_BYTES, _WORKER_LINK)
 
 
-def _outcomes(files: list[SourceFile], rules: RuleSet, max_bytes: int, jobs: int) -> Iterator[FileOutcome]:
+def _outcomes(
+    files: list[SourceFile], rules: RuleSet, max_bytes: int, jobs: int, link: bool
+) -> Iterator[FileOutcome]:
     if jobs <= 1 or len(files) < _POOL_THRESHOLD or "fork" not in multiprocessing.get_all_start_methods():
         for file in files:
-            yield scan_file(file, rules, max_bytes)
+            yield scan_file(file, rules, max_bytes, link)
         return
     # Forked workers inherit the compiled rules (queries included) instead of recompiling them.
-    global _WORKER_RULES, _WORKER_MAX_BYTES
-    _WORKER_RULES, _WORKER_MAX_BYTES = rules, max_bytes
+    global _WORKER_RULES, _WORKER_MAX_BYTES, _WORKER_LINK
+    _WORKER_RULES, _WORKER_MAX_BYTES, _WORKER_LINK = rules, max_bytes, link
     context = multiprocessing.get_context("fork")
     # big files first, so that one large file does not finish last on its own
     ordered = sorted(files, key=_size, reverse=True)
@@ -146,7 +150,9 @@ def scan(
     config: Config,
     jobs: int | None = None,
     progress: "callable | None" = None,  # type: ignore[valid-type]
+    link: bool = False,
 ) -> ScanResult:
+    """Findings of every file under `paths`; with `link`, the data paths within functions."""
     started = time.perf_counter()
     languages = rules.languages()
     extensions = {ext: lang for ext, lang in by_extension().items() if lang in languages}
@@ -156,8 +162,10 @@ def scan(
     skipped = list(skipped)
     lines = 0
     workers = jobs or config.jobs or os.cpu_count() or 1
-    for done, outcome in enumerate(_outcomes(files, rules, config.max_file_size, workers), 1):
+    links: list[Link] = []
+    for done, outcome in enumerate(_outcomes(files, rules, config.max_file_size, workers, link), 1):
         findings.extend(outcome.findings)
+        links.extend(outcome.links)
         lines += outcome.lines
         if outcome.error is not None:
             errors.append(outcome.error)
@@ -169,4 +177,5 @@ def scan(
     errors.sort(key=lambda e: (e.path, e.line))
     skipped.sort(key=lambda s: s.path)
     stats = Stats(files=len(files), lines=lines, seconds=time.perf_counter() - started)
-    return ScanResult(tuple(findings), tuple(errors), tuple(skipped), stats)
+    links.sort(key=lambda l: (l.source.sort_key, l.target.sort_key))
+    return ScanResult(tuple(findings), tuple(errors), tuple(skipped), stats, tuple(links))

@@ -28,8 +28,9 @@ class Adapter:
     function_kinds: ClassVar[frozenset[str]] = frozenset()
     #: call kinds whose callee is spread over several fields (Java `object.name(...)`)
     split_callee: ClassVar[dict[str, tuple[str, str]]] = {}
-    #: nodes that bind a name to a value (`x = ...`, `const X = ...`): literal text through names
-    assignment_kinds: ClassVar[frozenset[str]] = frozenset()
+    #: nodes that bind names to a value (`x = ...`, `for row in rows`, `const X = ...`): node
+    #: kind → (field of the names, field of the value; "" when the value is the first child)
+    bindings: ClassVar[dict[str, tuple[str, str]]] = {}
     #: names conventionally bound without an import the file shows (`pd` for pandas)
     conventional_aliases: ClassVar[Imports] = {}
 
@@ -67,6 +68,17 @@ class Adapter:
     def string_value(self, node: ts.Node) -> str | None:
         """The value of a string literal without quotes (escapes kept), else None."""
         return None
+
+    def binding(self, node: ts.Node) -> tuple[ts.Node, ts.Node] | None:
+        """The names and the value a binding node binds, else None."""
+        fields = self.bindings.get(node.type)
+        if fields is None:
+            return None
+        names = node.child_by_field_name(fields[0])
+        value = node.child_by_field_name(fields[1]) if fields[1] else (node.named_children or [None])[0]
+        if names is None or value is None or value == names:
+            return None
+        return names, value
 
     def entity_name(self, node: ts.Node) -> str | None:
         """A name that is itself an entity (an SQL table reference); host languages have none."""

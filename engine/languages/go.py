@@ -21,7 +21,13 @@ class Go(Adapter):
     # declaration (`func $F(...)`, `type $T struct`) fails there and parses at package level.
     pattern_contexts = (("package p\nfunc _() {\n", "\n}"), ("package p\n", ""), ("", ""))
     string_kinds = frozenset({"interpreted_string_literal", "raw_string_literal"})
-    assignment_kinds = frozenset({"const_spec", "var_spec", "short_var_declaration", "assignment_statement"})
+    bindings = {
+        "short_var_declaration": ("left", "right"),
+        "assignment_statement": ("left", "right"),
+        "var_spec": ("name", "value"),
+        "const_spec": ("name", "value"),
+        "range_clause": ("left", "right"),
+    }
     comment_kinds = frozenset({"comment"})
     function_kinds = frozenset(
         {"function_declaration", "method_declaration", "func_literal", "source_file"}

@@ -27,7 +27,11 @@ class Java(Adapter):
     )
     # Text blocks (`"""…"""`) are string_literal nodes too in this grammar.
     string_kinds = frozenset({"string_literal"})
-    assignment_kinds = frozenset({"variable_declarator", "assignment_expression"})
+    bindings = {
+        "variable_declarator": ("name", "value"),
+        "assignment_expression": ("left", "right"),
+        "enhanced_for_statement": ("name", "value"),
+    }
     comment_kinds = frozenset({"line_comment", "block_comment"})
     function_kinds = frozenset(
         {

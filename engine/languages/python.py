@@ -15,7 +15,12 @@ class Python(Adapter):
     # a decorator alone does not parse: give it something to decorate
     pattern_contexts = (("", ""), ("", "\ndef __fs_decorated():\n    pass"))
     string_kinds = frozenset({"string", "concatenated_string"})
-    assignment_kinds = frozenset({"assignment"})
+    bindings = {
+        "assignment": ("left", "right"),
+        "augmented_assignment": ("left", "right"),
+        "for_statement": ("left", "right"),
+        "as_pattern": ("alias", ""),
+    }
     function_kinds = frozenset({"function_definition", "lambda", "module"})
     # Scripts and notebooks lean on these so often that an unseen import is the exception.
     conventional_aliases = {"pd": ("pandas",), "np": ("numpy",), "pl": ("polars",)}

@@ -24,7 +24,13 @@ class Rust(Adapter):
     # block has its own; items (`fn`, `impl`, `use`) parse only at top level.
     pattern_contexts = (("fn _f() {\n", ";\n}"), ("fn _f() {\n", "\n}"), ("", ""))
     string_kinds = frozenset({"string_literal", "raw_string_literal"})
-    assignment_kinds = frozenset({"const_item", "static_item", "let_declaration"})
+    bindings = {
+        "let_declaration": ("pattern", "value"),
+        "const_item": ("name", "value"),
+        "static_item": ("name", "value"),
+        "assignment_expression": ("left", "right"),
+        "for_expression": ("pattern", "value"),
+    }
     # Doc comments (`///`, `//!`) are line_comment nodes with a doc_comment child.
     comment_kinds = frozenset({"line_comment", "block_comment"})
     function_kinds = frozenset({"function_item", "closure_expression", "source_file"})

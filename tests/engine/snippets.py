@@ -28,3 +28,17 @@ def run(rules_text: str, code: str, language: str, path: str = "src/app") -> lis
 
 def lines(findings: list[Finding], rule_id: str | None = None) -> list[int]:
     return [f.start.line for f in findings if rule_id is None or f.rule_id == rule_id]
+
+
+def run_links(rules_text: str, code: str, language: str, path: str = "src/app"):
+    """Findings and the links between them within each function."""
+    from flowscan.analyze import analyze_file
+
+    rules = compile_rules(rules_text)
+    analysis = analyze_file(textwrap.dedent(code).encode(), path, language, rules, link=True)
+    return analysis.findings, analysis.links
+
+
+def link_lines(links) -> list[tuple[int, int, list[int]]]:
+    """(source line, target line, the lines of the path) for each link, in order."""
+    return sorted((l.source.start.line, l.target.start.line, [s.line for s in l.steps]) for l in links)
