@@ -19,6 +19,7 @@ from lark.tree import Meta
 from flowscan.grammar.model import (
     ACCESSES,
     ENTITY_TYPES,
+    FIXES,
     KINDS,
     LANGUAGES,
     ROLES,
@@ -257,8 +258,15 @@ class ToModel(Transformer[Token, Pack]):
         # "" reads the matched node itself as SQL (a .sql file's statement)
         return _Clause("sql", "sql", "" if metavar is None else str(metavar), span_of(meta))
 
-    def fix(self, meta: Meta, name: Token) -> _Clause:
-        return _Clause("fix", "fix", str(name), span_of(meta))
+    def fix(self, meta: Meta, *names: Token) -> _Clause:
+        fixes: list[str] = []
+        for name in names:
+            template = self._one_of(name, "fix template", FIXES)
+            if template in fixes:
+                self._error(token_span(name), f"fix template {template} is listed twice")
+            elif template is not None:
+                fixes.append(template)
+        return _Clause("fix", "fixes", tuple(fixes), span_of(meta))
 
     def doc(self, meta: Meta, text: Token) -> _Clause:
         return _Clause("doc", "doc", str(text), span_of(meta))

@@ -18,6 +18,8 @@ SEVERITIES = ("hint", "info", "warning", "error")
 ENTITY_TYPES = ("table", "topic", "queue", "file", "url", "bucket", "dsn", "env")
 ACCESSES = ("read", "write", "both")
 RELATIONS = ("inside", "has", "follows", "precedes")
+#: the fix and scaffold templates a rule may name (`fix retry scaffold`); `suppress` is always offered
+FIXES = ("suppress", "retry", "validate", "scaffold")
 #: `{X}` in a message template stands for the value of `$X`
 MESSAGE_PLACEHOLDER = re.compile(r"\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
@@ -206,7 +208,8 @@ class Rule:
     #: `sql $X`: read $X as SQL and report the tables it reads and writes ("" = the matched node)
     sql: str | None = None
     sql_span: Span | None = None
-    fix: str | None = None
+    #: `fix retry scaffold`: the templates editors offer on this rule's findings, in order
+    fixes: tuple[str, ...] = ()
     doc: str | None = None
     examples: tuple[Example, ...] = ()
 

@@ -16,7 +16,7 @@ from pathlib import Path
 from lark import Lark, Token, Tree, UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_interactive_parser import InteractiveParser
 
-from flowscan.grammar.model import ACCESSES, ENTITY_TYPES, LANGUAGES, ROLES, SEVERITIES, RuleError
+from flowscan.grammar.model import ACCESSES, ENTITY_TYPES, FIXES, LANGUAGES, ROLES, SEVERITIES, RuleError
 
 GRAMMAR_PATH = Path(__file__).with_name("flowscan.lark")
 
@@ -150,13 +150,14 @@ _VALUE_AFTER = {
     "SEVERITY": "a severity (" + ", ".join(SEVERITIES) + ")",
     "ENTITY": "an entity type (" + ", ".join(ENTITY_TYPES) + ")",
     "KEYWORD": "the name of a keyword argument",
-    "FIX": "a fix template name",
+    "FIX": "a fix template (" + ", ".join(FIXES) + ")",
 }
 
 # In a clause that may go on with a name, what that name would be.
 _NAME_IN_CLAUSE = {
     "LANGUAGE": "another language (" + ", ".join(LANGUAGES) + ")",
     "ENTITY": "an access (" + ", ".join(ACCESSES) + ")",
+    "FIX": "another fix template (" + ", ".join(FIXES) + ")",
 }
 
 NOT_OUTSIDE_ALL = "`not P` only stands inside all { ... } (all { P not Q }); a rule excludes with not inside, not has, ..."

@@ -122,7 +122,7 @@ def test_every_rule_clause(files: Pack) -> None:
     assert write.entities == (EntitySpec("file", "PATH", None, "write", Span(24, 3, 24, 28)),)
     assert write.message == "writes {PATH} outside a retried function"
     assert write.message_span == Span(25, 3, 25, 53)
-    assert write.fix == "retry"
+    assert write.fixes == ("retry",)
     assert write.doc == "A file write that fails the whole run on the first I/O error."
     assert write.span == Span(15, 1, 39, 2)
     assert write.path == files.path
@@ -375,3 +375,20 @@ def test_postfix_refinements_chain_and_text_regexes_nest() -> None:
     assert pattern.base.text_regex is not None and pattern.base.text_regex.source == "f"
     assert [r.relation for r in pattern.base.relations] == ["has"]
     assert [type(c) for c in pattern.base.constraints] == [IsString]
+
+
+def test_a_rule_names_several_fix_templates_in_one_clause() -> None:
+    text = (
+        "rule python.pandas.read {\n  language python\n  role source\n  kind file\n"
+        "  match `pandas.read_csv($PATH)`\n  fix retry validate\n    scaffold\n}\n"
+    )
+    pack, errors = parse_pack(text, "rules/python/files.fsr")
+    assert errors == []
+    assert pack is not None and pack.rules[0].fixes == ("retry", "validate", "scaffold")
+
+
+def test_a_rule_without_fix_templates_has_none() -> None:
+    pack, errors = parse_pack(
+        "rule python.open.read { language python role source kind file match `open($P)` }", "rules/x.fsr"
+    )
+    assert errors == [] and pack is not None and pack.rules[0].fixes == ()

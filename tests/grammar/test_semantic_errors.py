@@ -33,6 +33,8 @@ def errors_of(text: str) -> list[str]:
             '1:10: unknown entity type "path"; expected one of table, topic, queue, file, url, bucket, dsn, env',
         ),
         ("  entity file = $PATH readonly\n", '1:23: unknown access "readonly"; expected one of read, write, both'),
+        ("  fix retry scafold\n", '1:13: unknown fix template "scafold"; expected one of suppress, retry, validate, scaffold'),
+        ("  fix retry validate retry\n", "1:22: fix template retry is listed twice"),
         ("  role sink\n", "1:3: role given twice in this rule (first at line 3)"),
         ("  match `read($PATH)`\n", "1:3: match given twice in this rule (first at line 5)"),
         ("  language go\n", "1:3: language given twice in this rule (first at line 2)"),

@@ -69,6 +69,15 @@ def errors_of(text: str) -> list[str]:
             "rules/x.fsr:1:17: expected a tech name (a word like psycopg2 or database/sql, or a string),"
             ' found "}"',
         ),
+        (
+            'rule a.b { fix "retry" }',
+            "rules/x.fsr:1:16: expected a fix template (suppress, retry, validate, scaffold), found a string",
+        ),
+        (
+            "rule a.b { fix retry, scaffold }",
+            f"rules/x.fsr:1:21: expected {RULE_CLAUSE}, another fix template (suppress, retry, validate, scaffold)"
+            ' or "}", found ","',
+        ),
         ('rule a.b { match kind "call" }', "rules/x.fsr:1:23: expected a kind name, found a string"),
         ("rule a.b { match python kind }", "rules/x.fsr:1:30: expected a kind name, found \"}\""),
         ('rule a.b { match python "x" }', 'rules/x.fsr:1:25: expected a code snippet (`...`), "kind" or "query", found a string'),
