@@ -9,11 +9,11 @@ import tree_sitter as ts
 from attrs import frozen
 
 from flowscan.compiler import CompiledRule, Dispatch, LanguagePlan, RuleSet, last_word
-from flowscan.findings import Entity, Finding, Link, Position
+from flowscan.findings import Entity, Finding, Link, Placement, Position
 from flowscan.grammar.model import MESSAGE_PLACEHOLDER
 from flowscan.languages import adapter as get_adapter
 from flowscan.languages.base import Adapter
-from flowscan.linker import link_file
+from flowscan.linker import link_file, place
 from flowscan.literals import LiteralReader
 from flowscan.matchers import query_match_root
 from flowscan.redact import redact
@@ -113,6 +113,7 @@ class FileContext:
 class FileAnalysis:
     findings: list[Finding]
     links: list[Link]
+    placements: list[Placement]
     #: None when the file was not worth parsing (no rule can match it)
     tree: ts.Tree | None
 
@@ -145,7 +146,7 @@ def analyze_file(
     """Findings, and with `link` the paths data takes between them within each function."""
     plan = rules.plans.get(language)
     if plan is None or not plan.worth_parsing(source):
-        return FileAnalysis([], [], None)
+        return FileAnalysis([], [], [], None)
     adapter = get_adapter(language)
     tree = adapter.parse(source, old_tree)
     context = FileContext(plan, adapter, tree, source)
@@ -163,7 +164,8 @@ def analyze_file(
         hits = [(f, n) for f, n in hits if not is_suppressed(f.start.line, f.rule_id, table)]
     hits.sort(key=lambda hit: (hit[0].start, hit[0].rule_id))
     links = link_file(adapter, tree.root_node, hits) if link and hits else []
-    return FileAnalysis([f for f, _ in hits], links, tree)
+    placements = place(adapter, tree.root_node, path, hits) if link else []
+    return FileAnalysis([f for f, _ in hits], links, placements, tree)
 
 
 def build_findings(

@@ -16,7 +16,9 @@ import orjson
 from flowscan import __version__
 from flowscan.config import Config, load_config
 from flowscan.grammar.model import SEVERITIES, RuleError
+from flowscan.flowgraph import build_graph
 from flowscan.output import FORMATS
+from flowscan.output.graph import MAP_FORMATS
 from flowscan.ruletest import run_examples
 from flowscan.scanner import load_packs, load_ruleset, rule_files, scan
 
@@ -50,6 +52,13 @@ def _parser() -> argparse.ArgumentParser:
     scan_cmd.add_argument("--fail-on", choices=SEVERITIES, default=None, help="exit 1 when a finding is this severe")
     scan_cmd.add_argument("--color", choices=("auto", "always", "never"), default="auto")
     scan_cmd.set_defaults(run=_scan)
+
+    map_cmd = commands.add_parser("map", help="the data-flow map: datasets and the code that reads and writes them")
+    map_cmd.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    map_cmd.add_argument("--format", choices=sorted(MAP_FORMATS), default="json")
+    _rule_options(map_cmd)
+    map_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
+    map_cmd.set_defaults(run=_map)
 
     rules_cmd = commands.add_parser("rules", help="validate or list rules")
     rules_sub = rules_cmd.add_subparsers(metavar="ACTION")
@@ -109,6 +118,24 @@ def _scan(args: argparse.Namespace) -> int:
         threshold = SEVERITIES.index(fail_on)
         if any(SEVERITIES.index(f.severity) >= threshold for f in result.findings):
             return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def _map(args: argparse.Namespace) -> int:
+    config, ok = _config()
+    if not ok:
+        return EXIT_ERROR
+    rules, errors = load_ruleset(_rules_for(args, config), config)
+    if errors:
+        _print_rule_errors(errors)
+        return EXIT_ERROR
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    result = scan([Path(p) for p in args.paths], rules, config, jobs=args.jobs, progress=progress, link=True)
+    if progress is not None:
+        sys.stderr.write("\r\033[K")
+    for error in result.errors:
+        print(f"{error.path}:{error.line}: {error.message}", file=sys.stderr)
+    sys.stdout.write(MAP_FORMATS[args.format](build_graph(result.placements, result.links)))
     return EXIT_OK
 
 

@@ -60,6 +60,22 @@ class Link:
 
 
 @frozen
+class CodeUnit:
+    """Where code that touches data lives: a function, a file's top level, an SQL model."""
+
+    path: str
+    name: str
+    kind: str  # function | module | model
+    line: int
+
+
+@frozen
+class Placement:
+    finding: Finding
+    unit: CodeUnit
+
+
+@frozen
 class ScanError:
     """A file that could be read but not used (or a rule that failed on it)."""
 
@@ -90,3 +106,5 @@ class ScanResult:
     skipped: tuple[Skipped, ...] = ()
     stats: Stats = field(factory=Stats)
     links: tuple[Link, ...] = ()
+    #: the code unit of each finding (filled, like `links`, when a scan links)
+    placements: tuple[Placement, ...] = ()

@@ -14,7 +14,7 @@ from typing import Iterator
 import tree_sitter as ts
 from attrs import frozen
 
-from flowscan.findings import Finding, Link, Step
+from flowscan.findings import CodeUnit, Finding, Link, Placement, Step
 from flowscan.languages.base import Adapter, node_text
 
 _ORIGINS = ("source", "transform")
@@ -201,3 +201,44 @@ def _one_per_line(steps: tuple[Step, ...]) -> tuple[Step, ...]:
 def _step(node: ts.Node) -> Step:
     line = (node.text or b"").split(b"\n", 1)[0].decode("utf-8", "replace").strip()
     return Step(node.start_point[0] + 1, node.start_point[1] + 1, line[:120])
+
+
+_CLASS_KINDS = {"class_definition": "name", "class_declaration": "name", "impl_item": "type"}
+_ANONYMOUS = frozenset({"lambda", "lambda_expression", "closure_expression", "func_literal"})
+
+
+def place(adapter: Adapter, root: ts.Node, path: str, hits: list[tuple[Finding, ts.Node]]) -> list[Placement]:
+    """The code unit of each finding: its named function (with its class), else the file."""
+    module = CodeUnit(path, path.rsplit("/", 1)[-1].rsplit(".", 1)[0], "model" if adapter.name == "sql" else "module", 1)
+    placements = []
+    for finding, node in hits:
+        placements.append(Placement(finding, _unit(adapter, node, root, path) or module))
+    return placements
+
+
+def _unit(adapter: Adapter, node: ts.Node, root: ts.Node, path: str) -> CodeUnit | None:
+    parent = node.parent
+    while parent is not None and parent != root:
+        if parent.type == "decorated_definition":
+            # a decorator (`@app.route`) belongs to the function it decorates
+            parent = parent.child_by_field_name("definition") or parent
+        if parent.type in adapter.function_kinds and parent.type not in _ANONYMOUS:
+            name = parent.child_by_field_name("name")
+            if name is not None:
+                owner = _owner(parent)
+                full = f"{owner}.{node_text(name)}" if owner else node_text(name)
+                return CodeUnit(path, full, "function", parent.start_point[0] + 1)
+        parent = parent.parent
+    return None
+
+
+def _owner(function: ts.Node) -> str | None:
+    parent = function.parent
+    while parent is not None:
+        field = _CLASS_KINDS.get(parent.type)
+        if field is not None:
+            name = parent.child_by_field_name(field)
+            if name is not None:
+                return node_text(name)
+        parent = parent.parent
+    return None

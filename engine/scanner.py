@@ -17,7 +17,7 @@ from flowscan.analyze import analyze_file
 from flowscan.compiler import Compiler, RuleSet
 from flowscan.config import Config
 from flowscan.discovery import SourceFile, discover, read_source
-from flowscan.findings import Finding, Link, ScanError, ScanResult, Skipped, Stats
+from flowscan.findings import Finding, Link, Placement, ScanError, ScanResult, Skipped, Stats
 from flowscan.grammar import check_references, load_pack
 from flowscan.grammar.model import Pack, RuleError
 from flowscan.languages import by_extension
@@ -77,6 +77,7 @@ def _configured(pack: Pack, config: Config) -> Pack:
 class FileOutcome:
     findings: tuple[Finding, ...] = ()
     links: tuple[Link, ...] = ()
+    placements: tuple[Placement, ...] = ()
     error: ScanError | None = None
     skipped: Skipped | None = None
     lines: int = 0
@@ -93,7 +94,9 @@ def scan_file(file: SourceFile, rules: RuleSet, max_bytes: int, link: bool = Fal
         error = _unusable(analysis.tree, source, file) if analysis.tree is not None else None
     except Exception as exc:  # a bug must cost one file, not the scan
         return FileOutcome(error=ScanError(file.display_path, 0, f"internal error: {exc!r}"), lines=lines)
-    return FileOutcome(tuple(analysis.findings), tuple(analysis.links), error, None, lines)
+    return FileOutcome(
+        tuple(analysis.findings), tuple(analysis.links), tuple(analysis.placements), error, None, lines
+    )
 
 
 def _unusable(tree: ts.Tree, source: bytes, file: SourceFile) -> ScanError | None:
@@ -163,9 +166,11 @@ def scan(
     lines = 0
     workers = jobs or config.jobs or os.cpu_count() or 1
     links: list[Link] = []
+    placements: list[Placement] = []
     for done, outcome in enumerate(_outcomes(files, rules, config.max_file_size, workers, link), 1):
         findings.extend(outcome.findings)
         links.extend(outcome.links)
+        placements.extend(outcome.placements)
         lines += outcome.lines
         if outcome.error is not None:
             errors.append(outcome.error)
@@ -178,4 +183,5 @@ def scan(
     skipped.sort(key=lambda s: s.path)
     stats = Stats(files=len(files), lines=lines, seconds=time.perf_counter() - started)
     links.sort(key=lambda l: (l.source.sort_key, l.target.sort_key))
-    return ScanResult(tuple(findings), tuple(errors), tuple(skipped), stats, tuple(links))
+    placements.sort(key=lambda p: p.finding.sort_key)
+    return ScanResult(tuple(findings), tuple(errors), tuple(skipped), stats, tuple(links), tuple(placements))

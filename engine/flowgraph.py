@@ -1,0 +1,118 @@
+"""The data-flow map: datasets and the code that reads and writes them.
+
+Nodes are datasets (an entity a finding names: a table, topic, file, bucket, route) and
+code units (a function, or a file's top level, or an SQL model). A read is an edge
+dataset → code, a write an edge code → dataset, each with the findings that prove it.
+Findings in different files and languages meet where they name the same dataset, so a
+Go producer and a Java consumer of topic `orders` are joined through one node.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+
+from attrs import frozen
+
+from flowscan.findings import Entity, Finding, Link, Placement
+
+#: entity types that name data (env and dsn name settings and servers, not datasets)
+DATASET_TYPES = ("table", "topic", "queue", "file", "url", "bucket")
+_DEFAULT_SCHEMAS = ("public.", "dbo.", "main.")
+
+
+@frozen
+class Evidence:
+    rule_id: str
+    path: str
+    line: int
+
+
+@frozen
+class Node:
+    id: str
+    type: str  # dataset | code
+    name: str
+    kind: str  # a dataset's kind (database, stream, file, ...); a code unit's (function, module, model)
+    path: str | None = None
+    line: int | None = None
+
+
+@frozen
+class Edge:
+    source: str
+    target: str
+    access: str  # read | write
+    evidence: tuple[Evidence, ...]
+
+
+@frozen
+class FlowGraph:
+    nodes: tuple[Node, ...]
+    edges: tuple[Edge, ...]
+    #: paths within functions, from a read or transform to what receives it
+    links: tuple[Link, ...] = ()
+
+    def node(self, node_id: str) -> Node | None:
+        return next((n for n in self.nodes if n.id == node_id), None)
+
+
+def normalize(entity: Entity) -> str:
+    """One spelling per dataset: quotes and default schemas dropped, SQL names lower-cased."""
+    name = entity.name.strip()
+    if entity.type == "table":
+        name = re.sub(r'["`\[\]]', "", name).lower()
+        for schema in _DEFAULT_SCHEMAS:
+            if name.startswith(schema):
+                name = name[len(schema):]
+    elif entity.type == "file":
+        name = re.sub(r"^\./", "", name)
+    return name
+
+
+def dataset_id(entity: Entity) -> str:
+    return f"{entity.type}:{normalize(entity)}"
+
+
+def build_graph(placements: tuple[Placement, ...], links: tuple[Link, ...] = ()) -> FlowGraph:
+    nodes: dict[str, Node] = {}
+    evidence: dict[tuple[str, str, str], list[Evidence]] = defaultdict(list)
+    for placement in placements:
+        finding, unit = placement.finding, placement.unit
+        datasets = [e for e in finding.entities if e.type in DATASET_TYPES]
+        if not datasets:
+            continue
+        code_id = f"code:{unit.path}#{unit.name}"
+        nodes.setdefault(code_id, Node(code_id, "code", unit.name, unit.kind, unit.path, unit.line))
+        for entity in datasets:
+            access = _access(finding, entity)
+            if access is None:
+                continue
+            data_id = dataset_id(entity)
+            nodes.setdefault(data_id, Node(data_id, "dataset", normalize(entity), _dataset_kind(finding, entity)))
+            edge = (data_id, code_id, "read") if access == "read" else (code_id, data_id, "write")
+            proof = Evidence(finding.rule_id, finding.path, finding.start.line)
+            if proof not in evidence[edge]:
+                evidence[edge].append(proof)
+    edges = tuple(
+        Edge(source, target, access, tuple(proofs)) for (source, target, access), proofs in sorted(evidence.items())
+    )
+    return FlowGraph(tuple(sorted(nodes.values(), key=lambda n: n.id)), edges, links)
+
+
+def _access(finding: Finding, entity: Entity) -> str | None:
+    if entity.access in ("read", "write"):
+        return entity.access
+    if entity.access == "both":
+        return "write" if finding.role == "sink" else "read"
+    if finding.role in ("source", "endpoint"):
+        return "read"  # an endpoint's requests flow into the code that serves them
+    if finding.role == "sink":
+        return "write"
+    return None
+
+
+def _dataset_kind(finding: Finding, entity: Entity) -> str:
+    if entity.type == "url" and finding.role == "endpoint":
+        return "api"
+    return finding.kind
