@@ -17,7 +17,7 @@ from flowscan import __version__
 from flowscan.config import Config, load_config
 from flowscan.grammar.model import SEVERITIES, RuleError
 from flowscan.flowgraph import build_graph
-from flowscan.output import FORMATS
+from flowscan.output import FORMATS, LINKED_FORMATS
 from flowscan.output.graph import MAP_FORMATS
 from flowscan.ruletest import run_examples
 from flowscan.scanner import load_packs, load_ruleset, rule_files, scan
@@ -108,7 +108,7 @@ def _scan(args: argparse.Namespace) -> int:
         return EXIT_ERROR
     paths = [Path(p) for p in args.paths]
     progress = _progress_bar() if sys.stderr.isatty() else None
-    result = scan(paths, rules, config, jobs=args.jobs, progress=progress)
+    result = scan(paths, rules, config, jobs=args.jobs, progress=progress, link=args.format in LINKED_FORMATS)
     if progress is not None:
         sys.stderr.write("\r\033[K")
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())

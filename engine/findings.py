@@ -100,6 +100,19 @@ class Stats:
 
 
 @frozen
+class RuleInfo:
+    """What outputs say of a rule (SARIF's rule metadata)."""
+
+    id: str
+    role: str
+    kind: str
+    tech: str
+    severity: str
+    languages: tuple[str, ...] = ()
+    doc: str | None = None
+
+
+@frozen
 class ScanResult:
     findings: tuple[Finding, ...] = ()
     errors: tuple[ScanError, ...] = ()
@@ -108,3 +121,4 @@ class ScanResult:
     links: tuple[Link, ...] = ()
     #: the code unit of each finding (filled, like `links`, when a scan links)
     placements: tuple[Placement, ...] = ()
+    rules: tuple[RuleInfo, ...] = ()

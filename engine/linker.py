@@ -199,8 +199,13 @@ def _one_per_line(steps: tuple[Step, ...]) -> tuple[Step, ...]:
 
 
 def _step(node: ts.Node) -> Step:
-    line = (node.text or b"").split(b"\n", 1)[0].decode("utf-8", "replace").strip()
-    return Step(node.start_point[0] + 1, node.start_point[1] + 1, line[:120])
+    # show the whole statement the node starts on (`orders = pd.read_csv(...)`, not the call)
+    row = node.start_point[0]
+    shown = node
+    while shown.parent is not None and shown.parent.parent is not None and shown.parent.start_point[0] == row:
+        shown = shown.parent
+    line = (shown.text or b"").split(b"\n", 1)[0].decode("utf-8", "replace").strip()
+    return Step(row + 1, shown.start_point[1] + 1, line[:120])
 
 
 _CLASS_KINDS = {"class_definition": "name", "class_declaration": "name", "impl_item": "type"}

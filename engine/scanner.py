@@ -17,7 +17,7 @@ from flowscan.analyze import analyze_file
 from flowscan.compiler import Compiler, RuleSet
 from flowscan.config import Config
 from flowscan.discovery import SourceFile, discover, read_source
-from flowscan.findings import Finding, Link, Placement, ScanError, ScanResult, Skipped, Stats
+from flowscan.findings import Finding, Link, Placement, RuleInfo, ScanError, ScanResult, Skipped, Stats
 from flowscan.grammar import check_references, load_pack
 from flowscan.grammar.model import Pack, RuleError
 from flowscan.languages import by_extension
@@ -184,4 +184,11 @@ def scan(
     stats = Stats(files=len(files), lines=lines, seconds=time.perf_counter() - started)
     links.sort(key=lambda l: (l.source.sort_key, l.target.sort_key))
     placements.sort(key=lambda p: p.finding.sort_key)
-    return ScanResult(tuple(findings), tuple(errors), tuple(skipped), stats, tuple(links), tuple(placements))
+    infos = tuple(
+        RuleInfo(r.id, r.role or "", r.kind or "", r.tech or "", r.severity, tuple(c.matchers), r.doc)
+        for c in rules.rules
+        for r in (c.rule,)
+    )
+    return ScanResult(
+        tuple(findings), tuple(errors), tuple(skipped), stats, tuple(links), tuple(placements), infos
+    )

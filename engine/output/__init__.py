@@ -10,6 +10,7 @@ from typing import Protocol
 
 from flowscan.findings import ScanResult
 from flowscan.output.json import render_json
+from flowscan.output.sarif import render_sarif
 from flowscan.output.text import render_text
 
 
@@ -29,6 +30,10 @@ def _render_text(result: ScanResult, *, color: bool) -> str:
 FORMATS: dict[str, Renderer] = {
     "text": _render_text,
     "json": _render_json_text,
+    "sarif": render_sarif,
 }
 
-__all__ = ["FORMATS", "Renderer", "render_json", "render_text"]
+#: formats that show the paths data takes, so the scan must link findings
+LINKED_FORMATS = frozenset({"sarif"})
+
+__all__ = ["FORMATS", "LINKED_FORMATS", "Renderer", "render_json", "render_sarif", "render_text"]
