@@ -13,10 +13,11 @@ from flowscan.findings import Entity, Finding, Link, Placement, Position
 from flowscan.grammar.model import MESSAGE_PLACEHOLDER
 from flowscan.languages import adapter as get_adapter
 from flowscan.languages.base import Adapter
-from flowscan.linker import link_file, place
+from flowscan.linker import link_file, place, unit_span
 from flowscan.literals import LiteralReader
 from flowscan.matchers import query_match_root
 from flowscan.redact import redact
+from flowscan.safeguards import absence_findings, guards_of
 from flowscan.sqlflow import (
     SqlEffect,
     copy_effects,
@@ -159,13 +160,40 @@ def analyze_file(
                 continue
             seen.add(key)
             hits.extend(build_findings(compiled, node, env, path, language, context))
+    linked = link or bool(rules.checks)
+    links = link_file(adapter, tree.root_node, hits) if linked and hits else []
+    if rules.checks:
+        hits.extend(_absences(adapter, tree.root_node, hits, links, rules.checks))
     if hits and b"flowscan:" in source:
         table = suppressed_lines(source, adapter.comment_prefix)
         hits = [(f, n) for f, n in hits if not is_suppressed(f.start.line, f.rule_id, table)]
+        kept = {f for f, _ in hits}
+        links = [l for l in links if l.source in kept and l.target in kept]
     hits.sort(key=lambda hit: (hit[0].start, hit[0].rule_id))
-    links = link_file(adapter, tree.root_node, hits) if link and hits else []
+    if not link:
+        links = []
     placements = place(adapter, tree.root_node, path, hits) if link else []
     return FileAnalysis([f for f, _ in hits], links, placements, tree)
+
+
+def _absences(
+    adapter: Adapter,
+    root: ts.Node,
+    hits: list[tuple[Finding, ts.Node]],
+    links: list[Link],
+    checks: dict[str, str],
+) -> list[tuple[Finding, ts.Node]]:
+    """Warnings for writes that nothing protects (see flowscan.safeguards)."""
+    fed = {link.target for link in links}
+    found: list[tuple[Finding, ts.Node]] = []
+    for finding, node in hits:
+        if finding.role != "sink":
+            continue
+        guards = guards_of(adapter, node, unit_span(adapter, node, root))
+        for absent in absence_findings(finding, guards, finding in fed):
+            if absent.rule_id in checks:
+                found.append((attrs.evolve(absent, severity=checks[absent.rule_id]), node))
+    return found
 
 
 def build_findings(

@@ -15,7 +15,7 @@ import re
 from typing import Iterable
 
 import tree_sitter as ts
-from attrs import define, frozen
+from attrs import define, field, frozen
 
 from flowscan.grammar import model as m
 from flowscan.languages import adapter as get_adapter
@@ -73,6 +73,8 @@ class LanguagePlan:
 class RuleSet:
     rules: list[CompiledRule]
     plans: dict[str, LanguagePlan]
+    #: built-in absence checks that are on (see flowscan.safeguards), id → severity
+    checks: dict[str, str] = field(factory=dict)
 
     def languages(self) -> set[str]:
         return set(self.plans)

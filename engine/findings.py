@@ -70,9 +70,19 @@ class CodeUnit:
 
 
 @frozen
+class Guard:
+    """A safeguard around a read or write: error-handling, retry, validation or monitoring."""
+
+    kind: str
+    line: int
+    code: str
+
+
+@frozen
 class Placement:
     finding: Finding
     unit: CodeUnit
+    guards: tuple[Guard, ...] = ()
 
 
 @frozen

@@ -16,6 +16,7 @@ from attrs import frozen
 
 from flowscan.findings import CodeUnit, Finding, Link, Placement, Step
 from flowscan.languages.base import Adapter, node_text
+from flowscan.safeguards import guards_of
 
 _ORIGINS = ("source", "transform")
 _CONSUMERS = ("transform", "sink")
@@ -217,22 +218,34 @@ def place(adapter: Adapter, root: ts.Node, path: str, hits: list[tuple[Finding, 
     module = CodeUnit(path, path.rsplit("/", 1)[-1].rsplit(".", 1)[0], "model" if adapter.name == "sql" else "module", 1)
     placements = []
     for finding, node in hits:
-        placements.append(Placement(finding, _unit(adapter, node, root, path) or module))
+        unit = _unit(adapter, node, root, path)
+        guards = guards_of(adapter, node, unit[1] if unit else root) if finding.role in ("source", "sink") else ()
+        placements.append(Placement(finding, unit[0] if unit else module, guards))
     return placements
 
 
-def _unit(adapter: Adapter, node: ts.Node, root: ts.Node, path: str) -> CodeUnit | None:
+def unit_span(adapter: Adapter, node: ts.Node, root: ts.Node) -> ts.Node:
+    """The function around a node (decorators included), or the file."""
+    found = _unit(adapter, node, root, "")
+    return found[1] if found else root
+
+
+def _unit(adapter: Adapter, node: ts.Node, root: ts.Node, path: str) -> tuple[CodeUnit, ts.Node] | None:
+    """The named function a node is in, with the node spanning it (decorators included)."""
     parent = node.parent
     while parent is not None and parent != root:
+        span = parent
         if parent.type == "decorated_definition":
             # a decorator (`@app.route`) belongs to the function it decorates
             parent = parent.child_by_field_name("definition") or parent
+        elif parent.parent is not None and parent.parent.type == "decorated_definition":
+            span = parent.parent
         if parent.type in adapter.function_kinds and parent.type not in _ANONYMOUS:
             name = parent.child_by_field_name("name")
             if name is not None:
                 owner = _owner(parent)
                 full = f"{owner}.{node_text(name)}" if owner else node_text(name)
-                return CodeUnit(path, full, "function", parent.start_point[0] + 1)
+                return CodeUnit(path, full, "function", parent.start_point[0] + 1), span
         parent = parent.parent
     return None
 

@@ -22,6 +22,7 @@ from flowscan.grammar import check_references, load_pack
 from flowscan.grammar.model import Pack, RuleError
 from flowscan.languages import by_extension
 from flowscan.rules import builtin_rule_files
+from flowscan.safeguards import ABSENCE_RULES
 
 # Below this many files a process pool costs more than it saves.
 _POOL_THRESHOLD = 24
@@ -54,13 +55,23 @@ def load_packs(files: Iterable[Path]) -> tuple[list[Pack], list[RuleError]]:
     return packs, errors
 
 
-def load_ruleset(files: Iterable[Path], config: Config | None = None) -> tuple[RuleSet, list[RuleError]]:
-    """Parse and compile rule files; configuration enables, disables and re-grades rules."""
+def load_ruleset(
+    files: Iterable[Path], config: Config | None = None, checks: bool = True
+) -> tuple[RuleSet, list[RuleError]]:
+    """Parse and compile rule files; configuration enables, disables and re-grades rules.
+
+    `checks` turns on the built-in absence checks (unguarded and unvalidated writes).
+    """
     packs, errors = load_packs(files)
     if config is not None:
         packs = [_configured(pack, config) for pack in packs]
     compiler = Compiler(packs)
     ruleset = compiler.compile()
+    if checks:
+        config = config or Config()
+        ruleset.checks = {
+            rule_id: config.severity_for(rule_id, "warning") for rule_id in ABSENCE_RULES if config.rule_enabled(rule_id)
+        }
     return ruleset, errors + compiler.errors
 
 
@@ -188,6 +199,9 @@ def scan(
         RuleInfo(r.id, r.role or "", r.kind or "", r.tech or "", r.severity, tuple(c.matchers), r.doc)
         for c in rules.rules
         for r in (c.rule,)
+    ) + tuple(
+        RuleInfo(rule_id, "pipeline", "database", "flowscan", severity, (), ABSENCE_RULES[rule_id])
+        for rule_id, severity in rules.checks.items()
     )
     return ScanResult(
         tuple(findings), tuple(errors), tuple(skipped), stats, tuple(links), tuple(placements), infos
