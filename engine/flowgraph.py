@@ -94,10 +94,25 @@ def build_graph(placements: tuple[Placement, ...], links: tuple[Link, ...] = ())
             proof = Evidence(finding.rule_id, finding.path, finding.start.line)
             if proof not in evidence[edge]:
                 evidence[edge].append(proof)
+    _models_write_themselves(nodes, evidence)
     edges = tuple(
         Edge(source, target, access, tuple(proofs)) for (source, target, access), proofs in sorted(evidence.items())
     )
     return FlowGraph(tuple(sorted(nodes.values(), key=lambda n: n.id)), edges, links)
+
+
+def _models_write_themselves(nodes: dict[str, Node], evidence: dict[tuple[str, str, str], list[Evidence]]) -> None:
+    """A SQL model that only selects (a dbt model) builds the relation named after its file."""
+    writers = {source for (source, _, access) in evidence if access == "write"}
+    for (source, target, access), proofs in list(evidence.items()):
+        node = nodes[target] if access == "read" else None
+        if node is None or node.kind != "model" or target in writers:
+            continue
+        data_id = f"table:{node.name.lower()}"
+        nodes.setdefault(data_id, Node(data_id, "dataset", node.name.lower(), "database"))
+        edge = (target, data_id, "write")
+        if edge not in evidence:
+            evidence[edge] = [Evidence(proofs[0].rule_id, node.path or proofs[0].path, 1)]
 
 
 def _access(finding: Finding, entity: Entity) -> str | None:
