@@ -1,7 +1,8 @@
 package com.trailhead.clicks;
 
-import java.io.File;
+import java.io.FileWriter;
 import java.io.IOException;
+import java.io.Writer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.LocalDate;
@@ -39,7 +40,9 @@ public final class LakeArchiver {
             String key = "sessions/" + day + "/" + part.getFileName();
             s3.putObject("trailhead-lake-archive", key, part.toFile());
         }
-        Files.writeString(dir.resolve("_ARCHIVED"), String.valueOf(parts.size()));
+        try (Writer marker = new FileWriter(dir.resolve("_ARCHIVED").toFile())) {
+            marker.write(parts.size() + " parts\n");
+        }
     }
 
     public int prune(LocalDate today) {
