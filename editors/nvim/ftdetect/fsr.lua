@@ -1,0 +1,2 @@
+-- flowscan rule files
+vim.filetype.add({ extension = { fsr = "flowscan" } })

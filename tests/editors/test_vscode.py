@@ -1,0 +1,69 @@
+"""The VS Code extension's package (editors/vscode/flowscan.vsix).
+
+.ci/run builds it (`npm ci`, `npm test`, `npm run package`: vsce 3 with the extension
+bundled by esbuild) before the test command; the extension's own unit tests run with
+Node's test runner there. This checks what a user installs: the files, the manifest,
+and a bundle that needs nothing but VS Code at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import zipfile
+from pathlib import Path
+
+import pytest
+
+EXTENSION = Path(__file__).resolve().parents[2] / "editors" / "vscode"
+VSIX = EXTENSION / "flowscan.vsix"
+
+
+@pytest.fixture(scope="module")
+def vsix() -> zipfile.ZipFile:
+    if not VSIX.exists():
+        pytest.skip("no editors/vscode/flowscan.vsix: built by .ci/run (cd editors/vscode && npm ci && npm run package)")
+    with zipfile.ZipFile(VSIX) as archive:
+        yield archive
+
+
+def test_vsix_holds_the_bundle_grammar_and_licence_only(vsix):
+    names = set(vsix.namelist())
+    assert {
+        "extension.vsixmanifest",
+        "[Content_Types].xml",
+        "extension/package.json",
+        "extension/dist/extension.js",
+        "extension/syntaxes/flowscan.tmLanguage.json",
+        "extension/language-configuration.json",
+        "extension/LICENSE.txt",
+        "extension/readme.md",
+    } <= names
+    assert not any("node_modules" in n or n.startswith("extension/src/") or n.startswith("extension/test/") for n in names)
+
+
+def test_vsix_is_built_from_these_sources(vsix):
+    source = json.loads((EXTENSION / "package.json").read_text())
+    packaged = json.loads(vsix.read("extension/package.json"))
+    for key in ("name", "publisher", "version", "engines", "contributes", "activationEvents", "main"):
+        assert packaged[key] == source[key], key
+    for name in ("syntaxes/flowscan.tmLanguage.json", "language-configuration.json"):
+        assert json.loads(vsix.read(f"extension/{name}")) == json.loads((EXTENSION / name).read_text()), name
+    manifest = vsix.read("extension.vsixmanifest").decode()
+    assert re.search(r'<Identity [^>]*Id="flowscan"[^>]*Version="%s"[^>]*Publisher="flowscan"' % source["version"], manifest)
+    assert "Microsoft.VisualStudio.Code" in manifest
+
+
+def test_bundle_needs_only_vscode_and_node(vsix):
+    bundle = vsix.read("extension/dist/extension.js").decode()
+    required = set(re.findall(r'require\("([^"]+)"\)', bundle))
+    assert "vscode" in required
+    allowed = {
+        "vscode", "assert", "child_process", "crypto", "events", "fs", "net", "os", "path", "stream",
+        "url", "util", "buffer", "string_decoder", "tty",
+    }
+    outside = {name for name in required if name.removeprefix("node:") not in allowed}
+    assert not outside, f"the bundle requires modules that are not in the .vsix: {sorted(outside)}"
+    # the language client is inside the bundle
+    assert "flowscan/dataFlow" in bundle
+    assert "workspace/didChangeConfiguration" in bundle
