@@ -298,14 +298,18 @@ def test_end_to_end_diagnostics_and_suppress_action(nvim, tmp_path, api):
     assert read_csv["lnum"] == 2 and "x.csv" in read_csv["message"]
     # the severity setting reached the server: warning is 2 in vim.diagnostic.severity
     assert to_sql["severity"] == 2
+    assert read_csv["severity"] == 3
+    # the rule id links to the rule's description
+    assert re.match(r"file://.*\.fsr#L\d+$", to_sql["href"] or ""), to_sql
 
     # the suppress quick fix was offered and applied, the buffer changed, the finding went
-    titles = [a["title"] for a in result["actions"]]
-    assert any("flowscan: ignore" in t for t in titles), titles
-    assert "flowscan: ignore" in result["applied"]
+    suppressions = [a["title"] for a in result["actions"] if a["suppression"]]
+    assert suppressions, result["actions"]
+    assert result["applied"] == suppressions[0]
     assert result["lines_before"] == FIXTURE.splitlines()
     assert result["lines_after"] != result["lines_before"]
-    assert any("flowscan: ignore" in line for line in result["lines_after"]), result["lines_after"]
+    changed = [line for line in result["lines_after"] if line not in result["lines_before"]]
+    assert any("flowscan: ignore[python.pandas.to-sql]" in line for line in changed), result["lines_after"]
     assert result["suppressed"], result["diagnostics_after"]
     assert "python.pandas.read-file" in {d["code"] for d in result["diagnostics_after"]}
 

@@ -59,6 +59,28 @@ local function find_diagnostic(bufnr)
   return nil
 end
 
+-- the inline suppression of `rule`: its title names the comment it writes ("flowscan:
+-- ignore") or says "Suppress <rule>", or its data names the template; and it is for
+-- `rule` (several findings share the line: the safeguard rules flag the same write)
+local function is_suppression(action)
+  local data = type(action.data) == "table" and action.data or {}
+  local suppresses = action.title:find("flowscan: ignore", 1, true) ~= nil
+    or action.title:find("^Suppress ") ~= nil
+    or data.template == "suppress"
+  if not suppresses then
+    return false
+  end
+  if data.rule == rule or action.title:find(rule, 1, true) then
+    return true
+  end
+  for _, d in ipairs(action.diagnostics or {}) do
+    if d.code == rule then
+      return true
+    end
+  end
+  return false
+end
+
 local function run()
   local flowscan = require("flowscan")
   local bufnr = vim.api.nvim_get_current_buf()
@@ -114,7 +136,11 @@ local function run()
   end
   result.actions = {}
   for _, action in ipairs(response.result or {}) do
-    result.actions[#result.actions + 1] = { title = action.title, kind = action.kind }
+    result.actions[#result.actions + 1] = {
+      title = action.title,
+      kind = action.kind,
+      suppression = is_suppression(action),
+    }
   end
   step("code actions")
 
@@ -126,7 +152,7 @@ local function run()
   vim.lsp.buf.code_action({
     apply = true,
     filter = function(action)
-      if chosen == nil and action.title:find("flowscan: ignore", 1, true) then
+      if chosen == nil and is_suppression(action) then
         chosen = action.title
         return true
       end
