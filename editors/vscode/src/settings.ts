@@ -14,6 +14,11 @@ export interface FlowscanSettings {
   rules: string[];
   severity: Record<string, Severity>;
   diagnosticsWorkspace: boolean;
+  minimumSeverity: Severity;
+  builtinRules: boolean;
+  workspaceScan: boolean;
+  scaffoldTarget: string;
+  scaffoldDirectory: string;
 }
 
 /**
@@ -25,6 +30,10 @@ export interface ServerSettings {
   rules: string[];
   severity: Record<string, Severity>;
   diagnostics: { workspace: boolean };
+  minimumSeverity: Severity;
+  builtinRules: boolean;
+  workspaceScan: boolean;
+  scaffold: { target: string; directory: string };
 }
 
 /** The part of `vscode.WorkspaceConfiguration` the extension reads. */
@@ -44,6 +53,11 @@ export function readSettings(config: ConfigurationLike): FlowscanSettings {
     const value = config.get<unknown>(key);
     return typeof value === "string" ? value.trim() : fallback;
   };
+  const bool = (key: string, fallback: boolean): boolean => {
+    const value = config.get<unknown>(key);
+    return typeof value === "boolean" ? value : fallback;
+  };
+  const minimum = str("minimumSeverity", "hint").toLowerCase();
   const rules = config.get<unknown>("rules");
   return {
     path: str("path", "flowscan") || "flowscan",
@@ -52,7 +66,12 @@ export function readSettings(config: ConfigurationLike): FlowscanSettings {
       ? rules.filter((r): r is string => typeof r === "string" && r.trim() !== "").map((r) => r.trim())
       : [],
     severity: cleanSeverity(config.get<unknown>("severity")),
-    diagnosticsWorkspace: config.get<unknown>("diagnostics.workspace") === true,
+    diagnosticsWorkspace: bool("diagnostics.workspace", false),
+    minimumSeverity: (SEVERITIES as readonly string[]).includes(minimum) ? (minimum as Severity) : "hint",
+    builtinRules: bool("builtinRules", true),
+    workspaceScan: bool("workspaceScan", true),
+    scaffoldTarget: str("scaffold.target", "prefect") || "prefect",
+    scaffoldDirectory: str("scaffold.directory", "pipelines") || "pipelines",
   };
 }
 
@@ -115,6 +134,10 @@ export function serverSettings(settings: FlowscanSettings, ctx: PathContext): Se
     rules: settings.rules.map((rule) => resolvePath(rule, ctx)),
     severity: { ...settings.severity },
     diagnostics: { workspace: settings.diagnosticsWorkspace },
+    minimumSeverity: settings.minimumSeverity,
+    builtinRules: settings.builtinRules,
+    workspaceScan: settings.workspaceScan,
+    scaffold: { target: settings.scaffoldTarget, directory: settings.scaffoldDirectory },
   };
 }
 

@@ -1,7 +1,7 @@
 import { test } from "node:test";
 import * as assert from "node:assert/strict";
 
-import { FakeLanguageClient, fakeContext, loadExtension, makeWorld } from "./fakes";
+import { DEFAULT_SERVER_SETTINGS, FakeLanguageClient, fakeContext, loadExtension, makeWorld } from "./fakes";
 
 async function activated(settings: Record<string, unknown> = {}) {
   const world = makeWorld("/work/project");
@@ -29,7 +29,7 @@ test("activation starts `flowscan lsp` over stdio for the six languages", async 
   assert.deepEqual(client.serverOptions.debug, client.serverOptions.run);
   const languages = new Set(client.clientOptions.documentSelector.map((s: { language: string }) => s.language));
   assert.deepEqual([...languages].sort(), ["flowscan", "go", "java", "python", "rust", "sql"]);
-  assert.deepEqual(client.clientOptions.initializationOptions, { rules: [], severity: {}, diagnostics: { workspace: false } });
+  assert.deepEqual(client.clientOptions.initializationOptions, DEFAULT_SERVER_SETTINGS);
   const watched = client.clientOptions.synchronize.fileEvents.map((w: { glob: string }) => w.glob);
   assert.deepEqual(watched, ["**/*.fsr", "**/flowscan.toml", "**/pyproject.toml"]);
   assert.deepEqual(
@@ -49,6 +49,7 @@ test("settings become initializationOptions; the interpreter runs `-m flowscan l
   assert.equal(client.serverOptions.run.command, "/work/project/.venv/bin/python");
   assert.deepEqual(client.serverOptions.run.args, ["-m", "flowscan", "lsp"]);
   assert.deepEqual(client.clientOptions.initializationOptions, {
+    ...DEFAULT_SERVER_SETTINGS,
     rules: ["/work/project/ci/rules"],
     severity: { "python.pandas.to-sql": "warning" },
     diagnostics: { workspace: true },
@@ -63,7 +64,9 @@ test("a settings change is sent as workspace/didChangeConfiguration, no restart"
     {
       method: "workspace/didChangeConfiguration",
       params: {
-        settings: { flowscan: { rules: ["/work/project/more/rules"], severity: {}, diagnostics: { workspace: true } } },
+        settings: {
+          flowscan: { ...DEFAULT_SERVER_SETTINGS, rules: ["/work/project/more/rules"], diagnostics: { workspace: true } },
+        },
       },
     },
   ]);
@@ -90,7 +93,7 @@ test("workspace/configuration for `flowscan` answers what initializationOptions 
     async () => [{ raw: true }, { tabSize: 4 }],
   );
   assert.deepEqual(answer, [
-    { rules: ["/work/project/r"], severity: { "a.b": "error" }, diagnostics: { workspace: false } },
+    { ...DEFAULT_SERVER_SETTINGS, rules: ["/work/project/r"], severity: { "a.b": "error" } },
     { tabSize: 4 },
   ]);
 });

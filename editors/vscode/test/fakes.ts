@@ -190,3 +190,14 @@ export function loadExtension(world: FakeWorld): typeof import("../src/extension
 export function fakeContext(): any {
   return { subscriptions: [] as { dispose(): unknown }[] };
 }
+
+/** What the server gets when no setting is set. */
+export const DEFAULT_SERVER_SETTINGS = {
+  rules: [],
+  severity: {},
+  diagnostics: { workspace: false },
+  minimumSeverity: "hint",
+  builtinRules: true,
+  workspaceScan: true,
+  scaffold: { target: "prefect", directory: "pipelines" },
+};

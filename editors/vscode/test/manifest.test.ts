@@ -22,12 +22,17 @@ test("declared defaults are the defaults the code assumes", () => {
   const fromNothing = readSettings({ get: () => undefined });
   assert.deepEqual(fromDefaults, fromNothing);
   assert.deepEqual(Object.keys(properties).sort(), [
+    "flowscan.builtinRules",
     "flowscan.diagnostics.workspace",
     "flowscan.interpreter",
+    "flowscan.minimumSeverity",
     "flowscan.path",
     "flowscan.rules",
+    "flowscan.scaffold.directory",
+    "flowscan.scaffold.target",
     "flowscan.severity",
     "flowscan.trace.server",
+    "flowscan.workspaceScan",
   ]);
 });
 

@@ -9,15 +9,27 @@ import {
   serverCommand,
   serverSettings,
 } from "../src/settings";
+import { DEFAULT_SERVER_SETTINGS } from "./fakes";
 
 const config = (values: Record<string, unknown>) => ({ get: (key: string) => values[key] as any });
 const ctx = { workspaceFolder: "/work/project", home: "/home/ada", env: { VENV: "/opt/venv" } };
 
 test("defaults: `flowscan lsp`, no rules, no severity, no workspace diagnostics", () => {
   const settings = readSettings(config({}));
-  assert.deepEqual(settings, { path: "flowscan", interpreter: "", rules: [], severity: {}, diagnosticsWorkspace: false });
+  assert.deepEqual(settings, {
+    path: "flowscan",
+    interpreter: "",
+    rules: [],
+    severity: {},
+    diagnosticsWorkspace: false,
+    minimumSeverity: "hint",
+    builtinRules: true,
+    workspaceScan: true,
+    scaffoldTarget: "prefect",
+    scaffoldDirectory: "pipelines",
+  });
   assert.deepEqual(serverCommand(settings, ctx), { command: "flowscan", args: ["lsp"] });
-  assert.deepEqual(serverSettings(settings, ctx), { rules: [], severity: {}, diagnostics: { workspace: false } });
+  assert.deepEqual(serverSettings(settings, ctx), DEFAULT_SERVER_SETTINGS);
 });
 
 test("an empty or blank path falls back to `flowscan`", () => {
@@ -56,10 +68,32 @@ test("rules and severity reach the server, rule paths absolute", () => {
     }),
   );
   assert.deepEqual(serverSettings(settings, ctx), {
+    ...DEFAULT_SERVER_SETTINGS,
     rules: ["/work/project/ci/rules", "/etc/flowscan/org.fsr", "/home/ada/rules"],
     severity: { "python.pandas.to-sql": "warning", "go.sql.exec": "error" },
     diagnostics: { workspace: true },
   });
+});
+
+test("the server's other settings: minimum severity, built-in rules, background scan, scaffold", () => {
+  const settings = readSettings(
+    config({
+      minimumSeverity: "Warning",
+      builtinRules: false,
+      workspaceScan: false,
+      "scaffold.target": "airflow",
+      "scaffold.directory": "dags",
+    }),
+  );
+  assert.deepEqual(serverSettings(settings, ctx), {
+    ...DEFAULT_SERVER_SETTINGS,
+    minimumSeverity: "warning",
+    builtinRules: false,
+    workspaceScan: false,
+    scaffold: { target: "airflow", directory: "dags" },
+  });
+  const odd = readSettings(config({ minimumSeverity: "loud", builtinRules: "no", "scaffold.directory": " " }));
+  assert.deepEqual(serverSettings(odd, ctx), DEFAULT_SERVER_SETTINGS);
 });
 
 test("severity that is not an object is dropped", () => {
