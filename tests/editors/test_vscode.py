@@ -1,15 +1,19 @@
-"""The VS Code extension's package (editors/vscode/flowscan.vsix).
+"""The VS Code extension: its package (editors/vscode/flowscan.vsix) and its wire contract.
 
 .ci/run builds it (`npm ci`, `npm test`, `npm run package`: vsce 3 with the extension
 bundled by esbuild) before the test command; the extension's own unit tests run with
-Node's test runner there. This checks what a user installs: the files, the manifest,
-and a bundle that needs nothing but VS Code at run time.
+Node's test runner there. This checks what a user installs (the files, the manifest, a
+bundle that needs nothing but VS Code at run time) and, with the compiled test code,
+that the extension's settings and data-flow view work against the real server.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -17,6 +21,7 @@ import pytest
 
 EXTENSION = Path(__file__).resolve().parents[2] / "editors" / "vscode"
 VSIX = EXTENSION / "flowscan.vsix"
+CONTRACT = EXTENSION / "out" / "test" / "contract" / "server-contract.js"
 
 
 @pytest.fixture(scope="module")
@@ -67,3 +72,36 @@ def test_bundle_needs_only_vscode_and_node(vsix):
     # the language client is inside the bundle
     assert "flowscan/dataFlow" in bundle
     assert "workspace/didChangeConfiguration" in bundle
+
+
+def test_extension_settings_and_data_flow_view_work_with_the_real_server(tmp_path):
+    node = shutil.which("node")
+    if node is None or not CONTRACT.exists():
+        pytest.skip("needs node and the compiled extension tests: cd editors/vscode && npm ci && npm test")
+    lsp = subprocess.run([sys.executable, "-m", "flowscan", "lsp", "--help"], capture_output=True, timeout=60)
+    if lsp.returncode != 0:
+        pytest.skip("`flowscan lsp` is not available in this checkout yet")
+    (tmp_path / "flowscan.toml").write_text("")
+    fixture = tmp_path / "etl.py"
+    fixture.write_text('import pandas as pd\n\ndf = pd.read_csv("x.csv")\ndf.to_sql("orders", con)\n')
+    proc = subprocess.run(
+        [node, str(CONTRACT), sys.executable, str(tmp_path), str(fixture)],
+        capture_output=True, text=True, timeout=120, cwd=tmp_path,
+    )
+    assert proc.stdout.strip(), proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["ok"], f"{result.get('error')}\n{result['stderr']}"
+    assert result["command"] == [sys.executable, "-m", "flowscan", "lsp"]
+    assert result["diagnosed"], result["diagnostics"]
+    codes = {d["code"] for d in result["diagnostics"]}
+    assert {"python.pandas.read-file", "python.pandas.to-sql"} <= codes
+    # workspace/didChangeConfiguration as the extension sends it re-grades the findings
+    assert (result["severityBefore"], result["severityAfter"]) == (3, 1)
+    assert result["regraded"]
+    for scope in ("workspace", "file"):
+        view = result[f"dataFlow_{scope}"]["view"]
+        assert view["mermaid"].startswith("flowchart"), view
+        assert view["nodes"] >= 3 and view["edges"] >= 2, view
+        html = result[f"dataFlow_{scope}"]["html"]
+        assert '<pre id="mermaid">flowchart' in html and "&quot;x.csv&quot;" in html
+    assert result["dataFlow_file"]["view"]["scope"] == fixture.as_uri()
