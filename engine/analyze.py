@@ -201,7 +201,7 @@ def build_findings(
 ) -> list[tuple[Finding, ts.Node]]:
     """A rule's finding and its node; a rule that reads SQL (`sql $X`) reports what that SQL
     does instead."""
-    finding = build_finding(compiled, node, env, path, language, context.unifier, context.source)
+    finding = build_finding(compiled, node, env, path, language, context)
     rule = compiled.rule
     if rule.sql is None:
         return [(finding, node)]
@@ -245,7 +245,7 @@ def _sql_effects(
         if binding.type == "ERROR":
             return recovered_effects(binding, context.tree.root_node.text or b"")
         return effects(binding)
-    text = context.literals.text(binding)
+    text = context.literals.text(binding, holes=True)
     if text is None:
         return None
     if touches_no_data(text):
@@ -257,9 +257,10 @@ def _sql_effects(
 
 
 def build_finding(
-    compiled: CompiledRule, node: ts.Node, env: Env, path: str, language: str, unifier: Unifier, source: bytes
+    compiled: CompiledRule, node: ts.Node, env: Env, path: str, language: str, context: FileContext
 ) -> Finding:
     rule = compiled.rule
+    unifier, source = context.unifier, context.source
     values = {name: _shown(binding, unifier) for name, binding in env.items()}
     message = MESSAGE_PLACEHOLDER.sub(lambda m: values.get(m.group(1), m.group(0)), rule.message or rule.id)
     return Finding(
@@ -273,25 +274,28 @@ def build_finding(
         tech=rule.tech or "",
         severity=rule.severity,
         message=redact(message),
-        entities=tuple(_entities(compiled, node, env, unifier)),
+        entities=tuple(_entities(compiled, node, env, unifier, context.literals)),
     )
 
 
-def _entities(compiled: CompiledRule, node: ts.Node, env: Env, unifier: Unifier) -> list[Entity]:
+def _entities(
+    compiled: CompiledRule, node: ts.Node, env: Env, unifier: Unifier, literals: LiteralReader
+) -> list[Entity]:
     rule = compiled.rule
     found: list[Entity] = []
     for spec in rule.entities:
         access = spec.access or _DEFAULT_ACCESS.get(rule.role or "")
         binding: Binding | None = env.get(spec.metavar) if spec.metavar else _keyword_value(node, spec.keyword or "")
-        for name in _literal_values(binding, unifier):
+        for name in _literal_values(binding, unifier, literals):
             entity = Entity(spec.type, redact(name), access)
             if entity not in found:
                 found.append(entity)
     return found
 
 
-def _literal_values(binding: Binding | None, unifier: Unifier) -> list[str]:
-    """Names an entity can take: a string literal's value, or each string of a literal list."""
+def _literal_values(binding: Binding | None, unifier: Unifier, literals: LiteralReader) -> list[str]:
+    """Names an entity can take: a literal's value (also through a name bound to one, such as
+    `static final String TOPIC = "orders"`), or each value of a literal list."""
     if binding is None:
         return []
     nodes = binding if isinstance(binding, tuple) else (binding,)
@@ -300,10 +304,12 @@ def _literal_values(binding: Binding | None, unifier: Unifier) -> list[str]:
         named = unifier.adapter.entity_name(node)
         if named is not None:
             values.append(named)
-        elif unifier.is_string(node):
-            values.append(unifier.value(node))
-        elif node.named_child_count and all(unifier.is_string(c) for c in node.named_children):
-            values.extend(unifier.value(c) for c in node.named_children)
+            continue
+        text = literals.text(node)
+        if text is not None:
+            values.append(text)
+        elif node.named_child_count and all(literals.text(c) is not None for c in node.named_children):
+            values.extend(literals.text(c) or "" for c in node.named_children)
     return [v for v in values if v]
 
 

@@ -433,7 +433,8 @@ def _predicate(shape: Shape, words: Iterable[str]) -> str:
     ordered = sorted(words)
     if shape.anchor == "word":
         return "(#any-of? @fs.anchor " + " ".join(f'"{w}"' for w in ordered) + ")"
-    return f'(#match? @fs.anchor "(^|[^A-Za-z0-9_])({"|".join(ordered)})$")'
+    # a name may end in type arguments: `query_as::<_, Fact>`, `KafkaConsumer<String, String>`
+    return f'(#match? @fs.anchor "(^|[^A-Za-z0-9_])({"|".join(ordered)})(::)?(<.*>)?$")'
 
 
 def _ends_with(word: str) -> str:

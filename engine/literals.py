@@ -21,26 +21,30 @@ class LiteralReader:
         self.root = root
         self._bindings: dict[str, list[tuple[int, ts.Node]]] | None = None
 
-    def text(self, node: ts.Node, depth: int = 0) -> str | None:
+    def text(self, node: ts.Node, depth: int = 0, holes: bool = False) -> str | None:
+        """The literal text; with `holes`, parts of a concatenation known only at run time
+        become `{...}` placeholders (`"WHERE day = '" + day + "'"` → `WHERE day = '{day}'`)."""
         if depth > _MAX_DEPTH:
             return None
         value = self.adapter.string_value(node) if node.type in self.adapter.string_kinds else None
         if value is not None:
             return value
         if node.type in _WRAPPERS and node.named_child_count == 1:
-            return self.text(node.named_children[0], depth + 1)
+            return self.text(node.named_children[0], depth + 1, holes)
         if node.type in _CONCATENATIONS:
-            return self._concatenation(node, depth)
+            return self._concatenation(node, depth, holes)
         if node.type == "identifier":
             bound = self._binding_before(node_text(node), node.start_byte)
-            return self.text(bound, depth + 1) if bound is not None else None
+            return self.text(bound, depth + 1, holes) if bound is not None else None
         return None
 
-    def _concatenation(self, node: ts.Node, depth: int) -> str | None:
+    def _concatenation(self, node: ts.Node, depth: int, holes: bool) -> str | None:
         operators = [c for c in node.children if not c.is_named]
         if any(op.type != "+" for op in operators):
             return None
-        parts = [self.text(child, depth + 1) for child in node.named_children]
+        parts = [self.text(child, depth + 1, holes) for child in node.named_children]
+        if holes and any(part is not None for part in parts):
+            parts = [p if p is not None else "{" + node_text(c) + "}" for p, c in zip(parts, node.named_children)]
         return None if None in parts else "".join(parts)  # type: ignore[arg-type]
 
     def _binding_before(self, name: str, before: int) -> ts.Node | None:

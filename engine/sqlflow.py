@@ -39,6 +39,7 @@ _BLANKS = bytes(10 if b == 10 else 32 for b in range(256))
 _AGGREGATES = frozenset({"count", "sum", "avg", "min", "max", "array_agg", "string_agg", "listagg", "stddev", "variance"})
 _WRITES = {
     "create_table": "creates",
+    "drop_table": "drops",
     "create_view": "creates",
     "create_materialized_view": "creates",
     "insert": "inserts into",
@@ -149,6 +150,9 @@ def _statement_level(statement: ts.Node) -> Iterator[SqlEffect]:
             yield SqlEffect("sink", "merges into", (node_text(references[0]),), statement)
         for source in references[1:2]:
             yield SqlEffect("source", "reads", (node_text(source),), source)
+    elif kinds and kinds[0] == "keyword_truncate":
+        table = _first_table(statement)
+        yield SqlEffect("sink", "truncates", (table,) if table else (), statement)
     elif kinds and kinds[0] == "delete":
         target = next((c for c in children if c.type == "from"), None)
         table = _first_table(target) if target is not None else None

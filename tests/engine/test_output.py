@@ -196,7 +196,7 @@ def test_json_of_an_empty_scan() -> None:
 
 @pytest.mark.parametrize("color", [False, True])
 def test_formats_table(color: bool) -> None:
-    assert set(FORMATS) == {"text", "json"}
+    assert set(FORMATS) == {"text", "json", "sarif"}
     assert FORMATS["text"](RESULT, color=color) == render_text(RESULT, color)
     # JSON has no colours: the flag is accepted and ignored
     assert FORMATS["json"](RESULT, color=color) == render_json(RESULT).decode()
