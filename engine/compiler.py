@@ -96,8 +96,12 @@ class Dispatch:
 
 
 def last_word(node: ts.Node) -> str:
-    text = (node.text or b"").decode("utf-8", "replace")
+    """The name a callee ends with, type arguments aside (`query_as::<_, T>` → `query_as`)."""
+    text = _TYPE_ARGUMENTS.sub("", (node.text or b"").decode("utf-8", "replace"))
     return re.split(r"[^A-Za-z0-9_]", text)[-1]
+
+
+_TYPE_ARGUMENTS = re.compile(r"(::)?\s*<.*>\s*$", re.DOTALL)
 
 
 class _QueryBuilder:

@@ -370,3 +370,35 @@ def test_raw_query_errors_name_their_position_and_spare_the_other_rules():
 
     findings = analyze(b"SELECT * FROM orders;", "q.sql", "sql", rules)
     assert [f.rule_id for f in findings] == ["t.ok"]
+
+
+def test_generic_type_arguments_and_entities_bound_to_constants():
+    rules = '''
+    rule t.consumer {
+      language java
+      role connection
+      kind stream
+      match `new KafkaConsumer($$$)`
+    }
+    rule t.send {
+      language java
+      role sink
+      kind stream
+      match `$T.send($TOPIC, $$$)`
+      entity topic = $TOPIC
+    }
+    '''
+    code = '''
+    class Relay {
+        private static final String INVOICES = "invoice-events";
+
+        void relay(Properties props, KafkaTemplate<String, String> template) {
+            KafkaConsumer<String, String> consumer = new KafkaConsumer<>(props);
+            template.send(INVOICES, "payload");
+        }
+    }
+    '''
+    findings = run(rules, code, "java")
+    assert lines(findings, "t.consumer") == [6]
+    [send] = [f for f in findings if f.rule_id == "t.send"]
+    assert [(e.type, e.name) for e in send.entities] == [("topic", "invoice-events")]

@@ -222,3 +222,29 @@ WHERE received_at < now() - interval '90 days';
         (2, "sink", "copies into events.partner"),
         (5, "sink", "deletes from events.raw"),
     ]
+
+
+def test_truncate_drop_and_sql_with_run_time_parts():
+    rules = '''
+    rule t.java {
+      language java
+      role source
+      kind database
+      match `$S.executeUpdate($SQL)`
+      sql $SQL
+    }
+    '''
+    code = '''
+    class Maintenance {
+        void run(Statement stmt, String day) throws SQLException {
+            stmt.executeUpdate("TRUNCATE TABLE staging_orders");
+            stmt.executeUpdate("DROP TABLE IF EXISTS tmp_orders");
+            stmt.executeUpdate("UPDATE orders SET exported = true WHERE day = '" + day + "'");
+        }
+    }
+    '''
+    assert summary(run(rules, code, "java")) == [
+        (4, "sink", "truncates staging_orders", ("staging_orders",)),
+        (5, "sink", "drops tmp_orders", ("tmp_orders",)),
+        (6, "sink", "updates orders", ("orders",)),
+    ]
