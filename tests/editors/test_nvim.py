@@ -38,6 +38,19 @@ FIXTURE = textwrap.dedent(
 )
 
 
+# a function that reads and writes data: the server puts a code lens above it
+LENS_FIXTURE = textwrap.dedent(
+    """\
+    import pandas as pd
+
+
+    def load(con):
+        orders = pd.read_csv("orders.csv")
+        orders.to_sql("orders", con)
+    """
+)
+
+
 def _nvim() -> str:
     here = Path(sys.executable).parent / "nvim"
     found = str(here) if here.exists() else shutil.which("nvim")
@@ -58,6 +71,7 @@ def nvim() -> str:
 
 def _env(tmp_path: Path) -> dict[str, str]:
     env = dict(os.environ)
+    env["HOME"] = str(tmp_path / "home")
     # keep Neovim's state (LSP log, shada) and the user's config out of the way
     for name in ("XDG_CONFIG_HOME", "XDG_STATE_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         env[name] = str(tmp_path / "xdg" / name.lower())
@@ -198,7 +212,7 @@ def test_setup_registers_with_vim_lsp_config_on_0_11(nvim, tmp_path):
     assert data["cmd"] == ["flowscan-server", "--stdio"]
     assert data["filetypes"] == ["python", "go", "java", "rust", "sql", "flowscan"]
     assert data["root_markers"] == ["flowscan.toml", "pyproject.toml", ".git"]
-    rules = ["ci/rules", str(Path(_env(tmp_path)["HOME"]) / "org-rules")]
+    rules = ["ci/rules", str(tmp_path / "home" / "org-rules")]
     expected = {"rules": rules, "severity": {}, "diagnostics": {"workspace": True}}
     assert data["init_options"] == expected
     assert data["settings"] == {"flowscan": expected}
@@ -257,13 +271,19 @@ def test_end_to_end_diagnostics_and_suppress_action(nvim, tmp_path, api):
     (project / "flowscan.toml").write_text("")
     fixture = project / "etl.py"
     fixture.write_text(FIXTURE)
+    lens_file = project / "load.py"
+    lens_file.write_text(LENS_FIXTURE)
     out = tmp_path / "e2e.json"
     setup = {
         "cmd": [PYTHON, "-m", "flowscan", "lsp"],
         "settings": {"severity": {"python.pandas.to-sql": "warning"}},
     }
     init = _init(tmp_path, setup=setup, force_start_api=(api == "start"))
-    env_extra = {"FLOWSCAN_E2E_OUT": str(out), "FLOWSCAN_E2E_RULE": "python.pandas.to-sql"}
+    env_extra = {
+        "FLOWSCAN_E2E_OUT": str(out),
+        "FLOWSCAN_E2E_RULE": "python.pandas.to-sql",
+        "FLOWSCAN_E2E_LENS_FILE": str(lens_file),
+    }
     proc = subprocess.run(
         [nvim, "--headless", "--clean", "-u", str(init), str(fixture), "-c", f"luafile {DRIVER}"],
         cwd=project,
@@ -317,3 +337,12 @@ def test_end_to_end_diagnostics_and_suppress_action(nvim, tmp_path, api):
     assert "dataflow" in result, f"no data-flow buffer: {result.get('messages')}"
     assert result["dataflow"]["filetype"] == "mermaid"
     assert re.match(r"(flowchart|graph)\b", result["dataflow"]["lines"][0]), result["dataflow"]["lines"]
+
+    # the code lens above load() names its flows and runs the plugin's command for its file
+    assert result["lenses"], "no code lens above load()"
+    lens = result["lenses"][0]
+    assert lens["line"] == 3 and lens["command"] == "flowscan.showDataFlow", lens
+    assert re.search(r"source", lens["title"]) and re.search(r"sink", lens["title"]), lens
+    assert result.get("lens_dataflow"), "running the lens showed no diagram"
+    assert result["lens_dataflow"][0].startswith("flowchart")
+    assert any("orders.csv" in line for line in result["lens_dataflow"])

@@ -188,6 +188,41 @@ local function run()
     }
     step("data flow")
   end
+  -- 7. a code lens above a function that reads and writes data runs the plugin's
+  -- flowscan.showDataFlow for its file
+  local lens_file = vim.env.FLOWSCAN_E2E_LENS_FILE
+  if lens_file then
+    vim.cmd.edit(vim.fn.fnameescape(lens_file))
+    local lens_buf = vim.api.nvim_get_current_buf()
+    local lenses = {}
+    vim.wait(timeout, function()
+      if flowscan.client(lens_buf) == nil then
+        return false
+      end
+      vim.lsp.codelens.refresh({ bufnr = lens_buf })
+      lenses = vim.lsp.codelens.get(lens_buf)
+      return #lenses > 0 and lenses[1].command ~= nil
+    end, 200)
+    result.lenses = {}
+    for _, lens in ipairs(lenses) do
+      result.lenses[#result.lenses + 1] = {
+        line = lens.range.start.line,
+        title = lens.command and lens.command.title,
+        command = lens.command and lens.command.command,
+      }
+    end
+    if #lenses > 0 then
+      vim.api.nvim_win_set_cursor(0, { lenses[1].range.start.line + 1, 0 })
+      vim.lsp.codelens.run()
+      local name = "flowscan://dataflow/" .. vim.api.nvim_buf_get_name(lens_buf)
+      if vim.wait(timeout, function()
+        return vim.fn.bufnr(name) ~= -1
+      end, 20) then
+        result.lens_dataflow = vim.api.nvim_buf_get_lines(vim.fn.bufnr(name), 0, -1, false)
+      end
+    end
+    step("code lens")
+  end
   result.messages = vim.api.nvim_exec2 and vim.api.nvim_exec2("messages", { output = true }).output or nil
 end
 
