@@ -346,3 +346,30 @@ def test_end_to_end_diagnostics_and_suppress_action(nvim, tmp_path, api):
     assert result.get("lens_dataflow"), "running the lens showed no diagram"
     assert result["lens_dataflow"][0].startswith("flowchart")
     assert any("orders.csv" in line for line in result["lens_dataflow"])
+
+
+def test_rule_file_gets_the_servers_diagnostics(nvim, tmp_path):
+    if not _server_available():
+        pytest.skip("`flowscan lsp` is not available in this checkout yet")
+    (tmp_path / "flowscan.toml").write_text("")
+    (tmp_path / "bad.fsr").write_text('rule my.rule {\n  language python\n  kind file\n  role sauce\n  match `open($P)`\n}\n')
+    init = _init(tmp_path, setup={"cmd": [PYTHON, "-m", "flowscan", "lsp"]})
+    data = _lua_probe(
+        nvim,
+        tmp_path,
+        init,
+        ["bad.fsr"],
+        """
+        vim.wait(30000, function() return #vim.diagnostic.get(0) > 0 end, 20)
+        local found = {}
+        for _, d in ipairs(vim.diagnostic.get(0)) do
+          found[#found + 1] = { lnum = d.lnum, col = d.col, message = d.message }
+        end
+        return { filetype = vim.bo.filetype, diagnostics = found }
+        """,
+    )
+    assert data["filetype"] == "flowscan"
+    # at the right range: the role's value, line 4 column 8 (0-based 3:7)
+    assert any(
+        'unknown role "sauce"' in d["message"] and (d["lnum"], d["col"]) == (3, 7) for d in data["diagnostics"]
+    ), data
