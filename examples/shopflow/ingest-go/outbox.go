@@ -84,8 +84,3 @@ func deadLetter(rows []outboxRow, cause error) error {
 	}
 	return fmt.Errorf("kafka write failed, %d rows dead-lettered: %w", len(rows), cause)
 }
-
-// newAuditWriter is used by the backfill tool to replay a day into a separate topic.
-func newAuditWriter(brokers []string) *kafka.Writer {
-	return kafka.NewWriter(kafka.WriterConfig{Brokers: brokers, Topic: "order-events-audit"})
-}

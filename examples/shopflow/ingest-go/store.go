@@ -10,11 +10,18 @@ import (
 )
 
 type Order struct {
-	ID         string    `json:"id"`
-	CustomerID string    `json:"customer_id"`
-	Currency   string    `json:"currency"`
-	TotalCents int64     `json:"total_cents"`
-	CreatedAt  time.Time `json:"created_at"`
+	ID         string      `json:"id"`
+	CustomerID string      `json:"customer_id"`
+	Currency   string      `json:"currency"`
+	TotalCents int64       `json:"total_cents"`
+	CreatedAt  time.Time   `json:"created_at"`
+	Items      []OrderItem `json:"items"`
+}
+
+type OrderItem struct {
+	SKU            string `json:"sku"`
+	Quantity       int    `json:"quantity"`
+	UnitPriceCents int64  `json:"unit_price_cents"`
 }
 
 type Store struct {
@@ -30,7 +37,7 @@ func OpenStore(dsn string) (*Store, error) {
 	return &Store{db: db}, db.Ping()
 }
 
-// InsertOrder writes the order and its outbox event in one transaction.
+// InsertOrder writes the order, its lines and its outbox event in one transaction.
 func (s *Store) InsertOrder(ctx context.Context, o Order) error {
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
@@ -43,6 +50,13 @@ func (s *Store) InsertOrder(ctx context.Context, o Order) error {
 		o.ID, o.CustomerID, o.Currency, o.TotalCents)
 	if err != nil {
 		return err
+	}
+	for _, item := range o.Items {
+		if _, err = tx.ExecContext(ctx,
+			"INSERT INTO order_items (order_id, sku, quantity, unit_price_cents) VALUES ($1, $2, $3, $4)",
+			o.ID, item.SKU, item.Quantity, item.UnitPriceCents); err != nil {
+			return err
+		}
 	}
 	payload, _ := json.Marshal(o)
 	if _, err = tx.Exec("INSERT INTO outbox (topic, event_key, payload) VALUES ($1, $2, $3)",

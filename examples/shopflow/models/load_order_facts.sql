@@ -5,5 +5,3 @@ FROM orders o
 LEFT JOIN order_facts f ON f.order_id = o.id
 WHERE f.order_id IS NULL
   AND o.created_at >= current_date - 7;
-
-DELETE FROM outbox WHERE id IN (SELECT id FROM outbox WHERE topic = 'order-events-audit');

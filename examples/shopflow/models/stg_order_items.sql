@@ -7,5 +7,5 @@ select
     quantity,
     unit_price_cents / 100.0 as unit_price,
     quantity * unit_price_cents / 100.0 as line_total
-from {{ source('shop', 'order_items') }} as items
+from {{ source('public', 'order_items') }} as items
 where quantity > 0

@@ -9,5 +9,5 @@ select
     total_cents / 100.0 as order_total,
     cast(created_at as date) as order_date,
     created_at
-from {{ source('shop', 'orders') }} as orders
+from {{ source('public', 'orders') }} as orders
 where customer_id not like 'test-%'

@@ -87,7 +87,18 @@ async fn main() -> anyhow::Result<()> {
         let Some(payload) = msg.payload() else { continue };
         match serde_json::from_slice::<OrderEvent>(payload) {
             Ok(event) => {
-                store.upsert_fact(&event).await?;
+                // redelivered events update the same row: order-events is read at least once
+                sqlx::query(
+                    "INSERT INTO order_facts (order_id, customer_id, currency, total_cents, seen_at) \
+                     VALUES ($1, $2, $3, $4, now()) \
+                     ON CONFLICT (order_id) DO UPDATE SET total_cents = EXCLUDED.total_cents",
+                )
+                .bind(&event.id)
+                .bind(&event.customer_id)
+                .bind(&event.currency)
+                .bind(event.total_cents)
+                .execute(&store.pool)
+                .await?;
                 if event.total_cents >= settings.big_order_cents {
                     if let Err(err) = notify_loyalty(&http, &settings.loyalty_url, &event).await {
                         eprintln!("loyalty notification failed for {}: {err:#}", event.id);

@@ -1,4 +1,5 @@
-//! Postgres access for the consumer: one row per order in `order_facts`.
+//! Postgres access for the consumer (one row per order in `order_facts`, written by the
+//! consume loop in main.rs) and the quarantine for messages it cannot decode.
 
 use std::fs::File;
 use std::io::Write;
@@ -6,10 +7,8 @@ use std::io::Write;
 use sqlx::postgres::{PgPool, PgPoolOptions};
 use sqlx::query_as;
 
-use crate::OrderEvent;
-
 pub struct FactStore {
-    pool: PgPool,
+    pub pool: PgPool,
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -26,21 +25,6 @@ impl FactStore {
             .connect(database_url)
             .await?;
         Ok(Self { pool })
-    }
-
-    pub async fn upsert_fact(&self, event: &OrderEvent) -> anyhow::Result<()> {
-        sqlx::query(
-            "INSERT INTO order_facts (order_id, customer_id, currency, total_cents, seen_at) \
-             VALUES ($1, $2, $3, $4, now()) \
-             ON CONFLICT (order_id) DO UPDATE SET total_cents = EXCLUDED.total_cents",
-        )
-        .bind(&event.id)
-        .bind(&event.customer_id)
-        .bind(&event.currency)
-        .bind(event.total_cents)
-        .execute(&self.pool)
-        .await?;
-        Ok(())
     }
 
     pub async fn daily_totals(&self, days: i32) -> anyhow::Result<Vec<DailyTotal>> {

@@ -1,6 +1,5 @@
 package com.shopflow.billing;
 
-import java.math.BigDecimal;
 import java.util.Map;
 
 import org.springframework.http.ResponseEntity;
@@ -42,12 +41,5 @@ public class InvoiceController {
         }
         invoices.markPaid(id);
         return ResponseEntity.noContent().build();
-    }
-
-    @PostMapping("/invoices")
-    public ResponseEntity<Void> create(@RequestBody Map<String, String> body) {
-        invoices.insert(body.get("orderId"), body.get("customerId"),
-                new BigDecimal(body.get("amount")), body.getOrDefault("currency", "EUR"));
-        return ResponseEntity.accepted().build();
     }
 }

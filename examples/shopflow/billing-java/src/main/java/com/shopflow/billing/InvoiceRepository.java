@@ -1,6 +1,5 @@
 package com.shopflow.billing;
 
-import java.math.BigDecimal;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.util.List;
@@ -37,13 +36,6 @@ public class InvoiceRepository {
                         + "FROM invoices i JOIN orders o ON o.id = i.order_id "
                         + "WHERE i.customer_id = ? AND i.status = 'open' ORDER BY i.issued_at",
                 InvoiceRepository::mapRow, customerId);
-    }
-
-    public int insert(String orderId, String customerId, BigDecimal amount, String currency) {
-        return jdbcTemplate.update(
-                "INSERT INTO invoices (order_id, customer_id, amount, currency, status, issued_at) "
-                        + "VALUES (?, ?, ?, ?, 'open', now()) ON CONFLICT (order_id) DO NOTHING",
-                orderId, customerId, amount, currency);
     }
 
     public int markPaid(long id) {

@@ -7,18 +7,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
+/** Opens an invoice for every order the ingest service publishes. */
 @Component
 public class OrderEventsListener {
 
     private static final Logger log = LoggerFactory.getLogger(OrderEventsListener.class);
     private final ObjectMapper mapper = new ObjectMapper();
-    private final InvoiceRepository invoices;
+    private final JdbcTemplate jdbcTemplate;
 
-    public OrderEventsListener(InvoiceRepository invoices) {
-        this.invoices = invoices;
+    public OrderEventsListener(JdbcTemplate jdbcTemplate) {
+        this.jdbcTemplate = jdbcTemplate;
     }
 
     @KafkaListener(topics = "order-events", groupId = "billing")
@@ -30,7 +32,11 @@ public class OrderEventsListener {
             log.warn("skipping zero-value order {}", event.path("id").asText());
             return;
         }
-        invoices.insert(event.path("id").asText(), event.path("customer_id").asText(), amount,
+        // order-events is delivered at least once: a redelivered order must not open a second invoice
+        jdbcTemplate.update(
+                "INSERT INTO invoices (order_id, customer_id, amount, currency, status, issued_at) "
+                        + "VALUES (?, ?, ?, ?, 'open', now()) ON CONFLICT (order_id) DO NOTHING",
+                event.path("id").asText(), event.path("customer_id").asText(), amount,
                 event.path("currency").asText("EUR"));
     }
 }
