@@ -60,6 +60,15 @@ def _parser() -> argparse.ArgumentParser:
     map_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     map_cmd.set_defaults(run=_map)
 
+    report_cmd = commands.add_parser(
+        "report", help="write the pipeline design, data-quality checks, runbook and OpenLineage events"
+    )
+    report_cmd.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    report_cmd.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the documents into")
+    _rule_options(report_cmd)
+    report_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
+    report_cmd.set_defaults(run=_report)
+
     rules_cmd = commands.add_parser("rules", help="validate or list rules")
     rules_sub = rules_cmd.add_subparsers(metavar="ACTION")
     check = rules_sub.add_parser("check", help="validate rule files")
@@ -136,6 +145,32 @@ def _map(args: argparse.Namespace) -> int:
     for error in result.errors:
         print(f"{error.path}:{error.line}: {error.message}", file=sys.stderr)
     sys.stdout.write(MAP_FORMATS[args.format](build_graph(result.placements, result.links)))
+    return EXIT_OK
+
+
+def _report(args: argparse.Namespace) -> int:
+    from flowscan.report import write_report  # the report's modules load only for this command
+
+    config, ok = _config()
+    if not ok:
+        return EXIT_ERROR
+    rules, errors = load_ruleset(_rules_for(args, config), config)
+    if errors:
+        _print_rule_errors(errors)
+        return EXIT_ERROR
+    paths = [Path(p) for p in args.paths]
+    progress = _progress_bar() if sys.stderr.isatty() else None
+    result = scan(paths, rules, config, jobs=args.jobs, progress=progress, link=True)
+    if progress is not None:
+        sys.stderr.write("\r\033[K")
+    for error in result.errors:
+        print(f"{error.path}:{error.line}: {error.message}", file=sys.stderr)
+    output = Path(args.output)
+    if output.exists() and not output.is_dir():
+        print(f"flowscan: {output} exists and is not a folder", file=sys.stderr)
+        return EXIT_ERROR
+    for written in write_report(result, paths, output):
+        print(written)
     return EXIT_OK
 
 

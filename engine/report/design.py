@@ -1,0 +1,371 @@
+"""`pipeline-design.md`: what each pipeline reads, does and writes, drawn and classified.
+
+Every line of the document comes from the analysis: the datasets and connections found, the
+transformations and the SQL's columns, the classification's reasons and the
+recommendations, each with the `path:line` that shows it.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from flowscan import __version__
+from flowscan.findings import Finding
+from flowscan.output.graph import render_mermaid
+from flowscan.redact import redact
+from flowscan.report.advice import advise
+from flowscan.report.analysis import Access, Analysis, PipelineView
+from flowscan.report.markdown import anchor, cite, cite_reason, code, mermaid, table
+from flowscan.report.sqlcolumns import SqlColumns
+
+_KIND_NAMES = {
+    "database": "database table",
+    "stream": "stream",
+    "file": "file",
+    "object_store": "object store",
+    "api": "HTTP API",
+    "cache": "cache",
+    "log": "log",
+}
+_STORE_KINDS = ("database", "stream", "object_store", "cache")
+
+
+def render_design(analysis: Analysis) -> str:
+    lines = _header(analysis)
+    for view in analysis.views:
+        lines += [""] + _pipeline(analysis, view)
+    return redact("\n".join(lines).rstrip() + "\n")
+
+
+def _header(analysis: Analysis) -> list[str]:
+    stats = analysis.result.stats
+    views = analysis.views
+    lines = [
+        f"# Pipeline design: {analysis.project}",
+        "",
+        f"flowscan {__version__} read {stats.files} files ({', '.join(analysis.languages()) or 'no findings'}) and "
+        f"found {len(views)} pipeline{'s' if len(views) != 1 else ''}: code connected through the datasets it reads "
+        "and writes. Every statement below cites the line of code it comes from.",
+    ]
+    if not views:
+        return lines
+    lines += ["", "## Overview", ""]
+    rows = []
+    for view in views:
+        p = view.pipeline
+        rows.append([
+            f"[{p.name}](#{anchor(p.name)})", p.style, p.mode, str(len(p.code)),
+            ", ".join(n.name for n in p.inputs) or "—", ", ".join(n.name for n in p.outputs) or "—",
+        ])
+    lines += table(["Pipeline", "Style", "Mode", "Code units", "Reads", "Writes"], rows)
+    lines += ["", "### Data-flow map", ""] + mermaid(render_mermaid(analysis.graph))
+    return lines
+
+
+def _pipeline(analysis: Analysis, view: PipelineView) -> list[str]:
+    p = view.pipeline
+    lines = [f"## Pipeline {p.name}", ""]
+    services = ", ".join(f"`{s.root}`" for s in view.services)
+    lines.append(
+        f"**{p.style}, {p.mode}.** {len(p.code)} code unit{'s' if len(p.code) != 1 else ''} in {services} "
+        f"read {len(p.inputs)} and write {len(p.outputs)} dataset{'s' if len(p.outputs) != 1 else ''}."
+    )
+    lines += ["", "### Classification", ""]
+    lines += _classification(p.style, p.style_reasons, _STYLE_MEANING, "no transformation was found in its code")
+    lines += _classification(p.mode, p.mode_reasons, _MODE_MEANING, "no consumer loop, job or read was found in its code")
+    lines += ["", "### Sources", ""] + _sources(analysis, view)
+    lines += ["", "### Transformations and business rules", ""] + _transformations(analysis, view)
+    lines += ["", "### Destinations and schema mappings", ""] + _destinations(analysis, view)
+    lines += ["", "### Data flow", ""] + mermaid(render_mermaid(view.graph))
+    lines += ["", "### Recommendations", ""] + _recommendations(analysis, view)
+    return lines
+
+
+_STYLE_MEANING = {
+    "ETL": "data is transformed in code before it is loaded",
+    "ELT": "data is loaded first and transformed in the database (SQL)",
+    "EL": "data is moved without a transformation flowscan could see",
+}
+_MODE_MEANING = {
+    "stream": "it consumes messages continuously",
+    "batch": "it runs over bounded inputs (jobs, files, tables)",
+}
+
+
+def _classification(label: str, reasons: tuple, meanings: dict[str, str], none: str) -> list[str]:
+    meaning = meanings.get(label, "")
+    if not reasons:
+        return [f"- **{label}**: {meaning}; {none}."]
+    lines = [f"- **{label}**: {meaning}:"]
+    shown = list(dict.fromkeys(reasons))[:8]
+    lines += [f"  - {cite_reason(r)}" for r in shown]
+    if len(reasons) > len(shown):
+        lines.append(f"  - and {len(reasons) - len(shown)} more")
+    return lines
+
+
+# --- sources ---------------------------------------------------------------------------------
+
+
+def _sources(analysis: Analysis, view: PipelineView) -> list[str]:
+    inputs = {n.id for n in view.pipeline.inputs}
+    reads = [a for a in analysis.reads(view) if a.dataset.id in inputs and a.dataset.kind != "api"]
+    endpoints = [a for a in analysis.reads(view) if a.dataset.id in inputs and a.dataset.kind == "api"]
+    lines: list[str] = []
+    if reads:
+        rows = [
+            [f"`{a.dataset.name}`", _KIND_NAMES.get(a.dataset.kind, a.dataset.kind), f"`{a.code.name}`",
+             cite(a.first.path, a.first.start.line), _connection(analysis, a)]
+            for a in reads
+        ]
+        lines += table(["Dataset", "Kind", "Read by", "Evidence", "Connection"], rows)
+    if endpoints:
+        lines += [""] if lines else []
+        lines.append("Requests it serves:")
+        lines += [f"- `{a.dataset.name}` → `{a.code.name}` ({cite(a.first.path, a.first.start.line)})" for a in endpoints]
+    intermediate = [n for n in view.pipeline.outputs if any(a.dataset.id == n.id for a in analysis.reads(view))]
+    if intermediate:
+        lines += [""] if lines else []
+        lines.append("Datasets it writes and reads again: " + ", ".join(f"`{n.name}`" for n in intermediate) + ".")
+    settings: dict[str, list] = defaultdict(list)
+    for service in view.services:
+        for setting in service.settings:
+            settings[setting.name].append(setting)
+    if settings:
+        lines += [""] if lines else []
+        lines.append("Settings read from the environment:")
+        for name in sorted(settings):
+            places = ", ".join(
+                cite(s.path, s.line) + (f" default {code(s.default)}" if s.default else "") for s in settings[name]
+            )
+            lines.append(f"- `{name}` ({places})")
+    return lines or ["No dataset is read from outside the pipeline: what it writes starts in its own code."]
+
+
+def _connection(analysis: Analysis, access: Access) -> str:
+    kind = access.dataset.kind
+    if kind not in _STORE_KINDS:
+        return "—"
+    service = analysis.service(analysis.service_root(access.first.path))
+    parts = []
+    connections = [c for c in service.connections if c.kind == kind]
+    same_file = [c for c in connections if c.path == access.first.path] or connections
+    for connection in same_file[:2]:
+        parts.append(f"{connection.tech} ({cite(connection.path, connection.line)})")
+    dsn = analysis.dsn_for(service, kind)
+    if dsn is not None:
+        parts.append(f"{code(dsn[0])} ({cite(dsn[1], dsn[2])})")
+    settings = analysis.settings_for(service, kind)
+    if settings:
+        parts.append("env " + ", ".join(f"`{s.name}`" for s in settings))
+    brokers = service.brokers if kind == "stream" else ()
+    if brokers:
+        parts.append("brokers " + ", ".join(f"`{b}`" for b in brokers))
+    return "; ".join(parts) or "not found in the code"
+
+
+# --- transformations ---------------------------------------------------------------------------
+
+
+def _transformations(analysis: Analysis, view: PipelineView) -> list[str]:
+    lines: list[str] = []
+    for finding in view.pipeline.transforms:
+        lines.append(f"- {cite(finding.path, finding.start.line)} {_describe_transform(analysis, view, finding)}")
+    rules = _business_rules(analysis, view)
+    if rules:
+        lines += ["", "Business rules (conditions the code keeps rows by):"] + rules
+    return lines or ["No transformation was found: the pipeline moves data as it reads it."]
+
+
+def _describe_transform(analysis: Analysis, view: PipelineView, finding: Finding) -> str:
+    columns = analysis.sql_columns(finding)
+    if columns is not None:
+        return _describe_sql(analysis, view, finding, _at_line(columns, finding))
+    text = f"{finding.message}: {code(analysis.sources.span(finding)[:140])}"
+    named = analysis.code_columns(finding)
+    keys = [c.column for c in named if c.clause == "join"]
+    groups = [c.column for c in named if c.clause == "group_by"]
+    if keys:
+        text += f"; join key {', '.join(f'`{k}`' for k in keys)}"
+    if groups:
+        text += f"; grouped by {', '.join(f'`{g}`' for g in groups)}"
+    inputs = [i.split(":", 1)[1] for i in analysis.datasets_into(finding)]
+    if inputs:
+        text += f"; data from {', '.join(f'`{i}`' for i in inputs)}"
+    return text
+
+
+def _at_line(columns: SqlColumns, finding: Finding) -> SqlColumns:
+    """For a `.sql` file, the part of its columns on the transform's line."""
+    if finding.language != "sql":
+        return columns
+    line = finding.start.line
+    return SqlColumns(
+        tuple(u for u in columns.uses if u.line == line),
+        tuple(j for j in columns.joins if j.line == line),
+        tuple(c for c in columns.conditions if c.line == line),
+    )
+
+
+def _describe_sql(analysis: Analysis, view: PipelineView, finding: Finding, columns: SqlColumns) -> str:
+    what = finding.message
+    parts = [f"SQL {what}"]
+    tables = _tables_at(view, finding)
+    if tables:
+        parts.append(f"over {', '.join(f'`{t}`' for t in tables)}")
+    if columns.joins:
+        keys = ", ".join(f"`{j.left_table}.{j.left_column} = {j.right_table}.{j.right_column}`" for j in columns.joins)
+        parts.append(f"on {keys}")
+    groups = [f"`{u.table}.{u.column}`" for u in columns.uses if u.clause == "group_by"]
+    if groups:
+        parts.append(f"grouped by {', '.join(dict.fromkeys(groups))}")
+    partitions = [f"`{u.table}.{u.column}`" for u in columns.uses if u.clause == "partition_by"]
+    if partitions:
+        parts.append(f"partitioned by {', '.join(dict.fromkeys(partitions))}")
+    return " ".join(parts)
+
+
+def _tables_at(view: PipelineView, finding: Finding) -> list[str]:
+    tables: list[str] = []
+    for other in view.pipeline.findings:
+        if other.path != finding.path:
+            continue
+        near = other.start.line == finding.start.line or (
+            finding.language == "sql" and other.role == "source" and abs(other.start.line - finding.start.line) <= 3
+        )
+        if near and other.role in ("source", "sink"):
+            tables += [e.name for e in other.entities if e.type == "table" and e.name not in tables]
+    return tables
+
+
+def _business_rules(analysis: Analysis, view: PipelineView) -> list[str]:
+    rules: list[str] = []
+    seen: set[tuple[str, int, str]] = set()
+    for finding in view.pipeline.findings:
+        if finding.role not in ("source", "sink", "transform"):
+            continue
+        columns = analysis.sql_columns(finding)
+        for condition in columns.conditions if columns is not None else ():
+            if condition.parameterised:
+                continue
+            key = (finding.path, condition.line, condition.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            rules.append(f"- {cite(finding.path, condition.line)} keeps rows of `{condition.table}` where {code(condition.text)}")
+        for column in analysis.code_columns(finding):
+            if column.clause != "where":
+                continue
+            key = (finding.path, finding.start.line, column.text)
+            if key in seen:
+                continue
+            seen.add(key)
+            rules.append(f"- {cite(finding.path, finding.start.line)} keeps rows where {code(column.text)}")
+    return rules
+
+
+
+# --- destinations ------------------------------------------------------------------------------
+
+
+def _destinations(analysis: Analysis, view: PipelineView) -> list[str]:
+    writes = analysis.writes(view)
+    if not writes:
+        return ["The pipeline writes no dataset flowscan could name."]
+    rows = []
+    for access in writes:
+        mode = analysis.write_mode(access.first)
+        rows.append([
+            f"`{access.dataset.name}`", _KIND_NAMES.get(access.dataset.kind, access.dataset.kind), f"`{access.code.name}`",
+            f"{mode.kind}: {mode.reason}", cite(access.first.path, access.first.start.line),
+        ])
+    lines = table(["Destination", "Kind", "Written by", "On a re-run", "Evidence"], rows)
+    declared = analysis.schema_writes(view)
+    if declared:
+        by_file: dict[str, list[Access]] = defaultdict(list)
+        for access in declared:
+            by_file[access.first.path].append(access)
+        for path, accesses in by_file.items():
+            tables = ", ".join(f"`{a.dataset.name}` (line {a.first.start.line})" for a in accesses)
+            lines += ["", f"Tables declared in `{path}`: {tables}."]
+    flows = _flows(analysis, view)
+    if flows:
+        lines += ["", "What goes where:"] + flows
+    mappings = _column_mappings(analysis, view)
+    if mappings:
+        lines += ["", "Columns:"] + mappings
+    return lines
+
+
+def _flows(analysis: Analysis, view: PipelineView) -> list[str]:
+    """dataset → code → dataset, from the links of a function (or a SQL model's reads and writes)."""
+    flows: list[str] = []
+    by_unit: dict[str, list[Access]] = defaultdict(list)
+    for access in view.accesses:
+        by_unit[access.code.id].append(access)
+    for accesses in by_unit.values():
+        reads = [a for a in accesses if a.access == "read"]
+        writes = [a for a in accesses if a.access == "write"]
+        for write in writes:
+            for read in reads:
+                if read.dataset.id == write.dataset.id:
+                    continue
+                proof = _link(analysis, read, write)
+                if proof is None and not (write.code.kind == "model" and analysis.same_statement(read.first, write.first)):
+                    continue
+                via = f" through {len(proof)} steps" if proof and len(proof) > 2 else ""
+                flows.append(
+                    f"- `{read.dataset.name}` → `{write.code.name}` → `{write.dataset.name}`{via} "
+                    f"({cite(read.first.path, read.first.start.line)} → {cite(write.first.path, write.first.start.line)})"
+                )
+    return list(dict.fromkeys(flows))
+
+
+def _link(analysis: Analysis, read: Access, write: Access) -> tuple | None:
+    for finding in write.findings:
+        for link in analysis.links_into(finding):
+            if link.source in read.findings:
+                return link.steps
+    return None
+
+
+def _column_mappings(analysis: Analysis, view: PipelineView) -> list[str]:
+    lines: list[str] = []
+    seen: set[str] = set()
+    for access in analysis.writes(view):
+        columns = analysis.sql_columns(access.first)
+        if columns is None:
+            continue
+        name = access.dataset.name
+        mapped = [m for m in columns.mappings + columns.outputs if m.target_table == name]
+        if mapped:
+            pairs = ", ".join(
+                f"`{(m.source_table + '.') if m.source_table else ''}{m.source}` → `{m.target_column}`" for m in mapped
+            )
+            line = f"- `{name}` ({cite(access.first.path, mapped[0].line)}): {pairs}"
+        else:
+            written = [u.column for u in columns.uses if u.table == name and u.clause in ("insert", "update")]
+            if not written:
+                continue
+            line = f"- `{name}` ({cite(access.first.path, access.first.start.line)}): writes {', '.join(f'`{c}`' for c in dict.fromkeys(written))}"
+        if line not in seen:
+            seen.add(line)
+            lines.append(line)
+    return lines
+
+
+# --- recommendations ---------------------------------------------------------------------------
+
+
+def _recommendations(analysis: Analysis, view: PipelineView) -> list[str]:
+    advice = advise(analysis, view)
+    if not advice:
+        return ["None: no missing safeguard, risky write or scaling limit was found in this pipeline's code."]
+    lines = []
+    for item in advice:
+        lines.append(f"- **{item.topic}**: {item.text}")
+        shown = list(dict.fromkeys(item.evidence))
+        lines += [f"  - {cite_reason(r)}" for r in shown[:8]]
+        if len(shown) > 8:
+            lines.append(f"  - and {len(shown) - 8} more")
+    return lines
