@@ -14,10 +14,19 @@ import time
 from pathlib import Path
 
 from confluent_kafka import Consumer, KafkaException
+from flask import Flask, jsonify
 from google.cloud import storage
 
 BATCH_SIZE = 50_000
 FLUSH_SECONDS = 300
+
+probe = Flask("landing-probe")
+_state = {"buffered": 0, "last_upload": None}
+
+
+@probe.route("/healthz")
+def healthz():
+    return jsonify(status="ok", buffered=_state["buffered"], last_upload=_state["last_upload"])
 
 
 class Ledger:
@@ -67,12 +76,14 @@ def run() -> None:
                 if msg.error():
                     raise KafkaException(msg.error())
                 batch.append(json.loads(msg.value()))
+                _state["buffered"] = len(batch)
             if len(batch) >= BATCH_SIZE or (batch and time.monotonic() - started > FLUSH_SECONDS):
                 path = write_batch(batch, spool)
                 if not ledger.seen(path.name):
                     day = time.strftime("%Y-%m-%d", time.gmtime())
                     bucket.blob(f"web/dt={day}/{path.name}").upload_from_filename(str(path))
                     ledger.record(path.name, len(batch))
+                    _state["last_upload"] = path.name
                 consumer.commit(asynchronous=False)
                 path.unlink()
                 batch, started = [], time.monotonic()

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import argparse
 import logging
 
 from pyspark.sql import DataFrame, SparkSession, Window
@@ -87,9 +86,3 @@ def run(day: str) -> None:
     )
     log.info("sessionized %s", day)
     spark.stop()
-
-
-if __name__ == "__main__":
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--day", required=True)
-    run(parser.parse_args().day)
