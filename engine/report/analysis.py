@@ -15,7 +15,7 @@ from pathlib import Path, PurePosixPath
 
 from attrs import frozen
 
-from flowscan.findings import Finding, Guard, Link, ScanResult
+from flowscan.findings import Entity, Finding, Guard, Link, Position, ScanResult
 from flowscan.flowgraph import DATASET_TYPES, Edge, FlowGraph, Node, build_graph, dataset_id
 from flowscan.pipelines import Pipeline, Reason, find_pipelines
 from flowscan.redact import redact
@@ -194,6 +194,8 @@ class Analysis:
             code = graph.node(edge.target if edge.access == "read" else edge.source)
             dataset = graph.node(edge.source if edge.access == "read" else edge.target)
             findings = self.findings_of(edge)
+            if not findings and code is not None and dataset is not None and code.kind == "model":
+                findings = (_model_build(code, dataset),)
             if code is not None and dataset is not None and findings:
                 accesses.append(Access(dataset, code, edge.access, findings))
         roots = sorted({self.service_root(node.path or "") for node in pipeline.code})
@@ -428,6 +430,8 @@ class Analysis:
         sql = self.sources.sql_text(finding) if finding.language != "sql" else self._sql_statement(finding)
         code = self.sources.span(finding)
         where = (finding.path, finding.start.line)
+        if finding.rule_id == MODEL_BUILD:
+            return WriteMode("overwrite", True, "the model rebuilds it from its query", *where)
         if finding.kind == "stream":
             return WriteMode("publish", False, "a re-sent message reaches consumers twice", *where)
         if sql:
@@ -561,6 +565,19 @@ def namespace_of(analysis: "Analysis", node: Node, accesses: list[Access]) -> st
     if node.kind == "file" or node.id.startswith("file:"):
         return "file"
     return node.kind
+
+
+#: the rule id of the write a SQL model makes of its own relation (the map draws it; no rule finds it)
+MODEL_BUILD = "flowscan.model-build"
+
+
+def _model_build(code: Node, dataset: Node) -> Finding:
+    at = Position(code.line or 1, 1)
+    return Finding(
+        rule_id=MODEL_BUILD, path=code.path or "", language="sql", start=at, end=at, role="sink",
+        kind="database", tech="sql", severity="info", message=f"builds {dataset.name}",
+        entities=(Entity("table", dataset.name, "write"),),
+    )
 
 
 def _topics(finding: Finding) -> list[str]:

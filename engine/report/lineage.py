@@ -88,7 +88,9 @@ def lineage_jobs(analysis: Analysis) -> list[LineageJob]:
         for unit in view.pipeline.code:
             accesses = [a for a in view.accesses if a.code.id == unit.id]
             inputs = _datasets(analysis, [a for a in accesses if a.access == "read"], columns)
-            outputs = _datasets(analysis, [a for a in accesses if a.access == "write"], columns)
+            # a `CREATE TABLE` declares a table's columns; it moves no data
+            writes = [a for a in accesses if a.access == "write" and not analysis.declares_schema(a.first)]
+            outputs = _datasets(analysis, writes, columns)
             if not inputs and not outputs:
                 continue
             jobs.append(LineageJob(

@@ -144,8 +144,8 @@ def _code_checks(analysis: Analysis, datasets: dict[str, _Dataset]) -> None:
         for target in targets:
             dataset = datasets[target]
             for column in named:
-                if len(targets) > 1 and column.clause != "join" and column.column not in dataset.columns:
-                    continue  # data from several datasets: a column goes to the one known to have it
+                if len(targets) > 1 and dataset.columns and column.column not in dataset.columns:
+                    continue  # data from several datasets: a column goes to those that have it (or may)
                 clause = {"not_null": "where", "unique": "select"}.get(column.clause, column.clause)
                 dataset.use(column.column, clause, finding.path, finding.start.line)
                 if column.clause == "join":

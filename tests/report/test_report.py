@@ -334,6 +334,10 @@ def test_openlineage_events_parse_into_the_client_models(shop: dict[str, str], p
     assert [(d.namespace, d.name) for d in publisher.outputs] == [("kafka://kafka:9092", "orders")]
     model = jobs["models/revenue_by_region.sql#revenue_by_region"]
     assert [d.name for d in model.inputs] == ["daily_sales"]
+    # a dbt model builds the relation named after it, with the columns its SELECT produces
+    [built] = model.outputs
+    assert built.name == "revenue_by_region"
+    assert [f.name for f in built.facets["schema"].fields] == ["region", "revenue"]
     assert "sum(amount)" in model.job.facets["sql"].query
     assert all(event.eventTime == "2024-05-01T00:00:00Z" for event in events)
 
@@ -369,4 +373,7 @@ def test_report_on_the_example_project(tmp_path: Path, parse_events) -> None:
     assert "consumer-rs` sets" not in design  # the Rust consumer quarantines what it cannot decode
     for name in ("pipeline-design.md", "data-quality.json", "operations-runbook.md", "openlineage.json"):
         assert "s3cret" not in (out / name).read_text(), name
-    parse_events((out / "openlineage.json").read_text())
+    jobs = {event.job.name.rsplit("/", 1)[-1]: event for event in parse_events((out / "openlineage.json").read_text())}
+    assert "schema.sql#schema" not in jobs  # CREATE TABLE declares columns; it moves no data
+    assert [d.name for d in jobs["stg_orders.sql#stg_orders"].inputs] == ["orders"]
+    assert [d.namespace for d in jobs["job.py#run"].outputs] == ["s3://shopflow-reports", "postgres://db:5432"]
