@@ -12,6 +12,7 @@ import re
 from bisect import bisect_right
 from collections import defaultdict
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 from attrs import frozen
 
@@ -146,6 +147,9 @@ class Analysis:
         self._services: dict[str, Service] = {}
         self._guards: dict[Finding, tuple[Guard, ...]] | None = None
         self._namespaces: dict[str, str] = {}
+        self._roots: dict[str, str] = {}
+        #: results the documents share (the data-quality document feeds the lineage's schemas)
+        self.memo: dict[str, Any] = {}
         self._columns: dict[tuple[str, int] | str, SqlColumns | None] = {}
         self.views = [self._view(p) for p in self.pipelines]
 
@@ -218,6 +222,11 @@ class Analysis:
     # --- services -----------------------------------------------------------------------------
 
     def service_root(self, path: str) -> str:
+        if path not in self._roots:
+            self._roots[path] = self._service_root(path)
+        return self._roots[path]
+
+    def _service_root(self, path: str) -> str:
         folder = PurePosixPath(path).parent
         base = Path.cwd()
         for candidate in (folder, *folder.parents):
@@ -369,13 +378,16 @@ class Analysis:
 
     def _only_database(self) -> str | None:
         """The database namespace, when every DSN the code gives names the same server."""
+        if "only_database" in self.memo:
+            return self.memo["only_database"]
         found = set()
         for root in sorted({self.service_root(p.unit.path) for p in self.result.placements}):
             dsn = self.dsn_for(self.service(root), "database")
             parts = _DSN_PARTS.match(dsn[0]) if dsn else None
             if parts:
                 found.add(f"{_SCHEMES.get(parts.group(1).lower(), parts.group(1).lower())}://{parts.group(2)}")
-        return redact(found.pop()) if len(found) == 1 else None
+        self.memo["only_database"] = redact(found.pop()) if len(found) == 1 else None
+        return self.memo["only_database"]
 
     # --- columns ------------------------------------------------------------------------------
 

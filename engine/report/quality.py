@@ -61,6 +61,12 @@ def render_quality(analysis: Analysis) -> str:
 
 
 def quality_document(analysis: Analysis) -> dict[str, Any]:
+    if "quality" not in analysis.memo:
+        analysis.memo["quality"] = _document(analysis)
+    return analysis.memo["quality"]
+
+
+def _document(analysis: Analysis) -> dict[str, Any]:
     datasets = {n.id: _Dataset(n) for n in analysis.graph.nodes if n.type == "dataset" and n.kind != "api"}
     by_name: dict[str, list[_Dataset]] = defaultdict(list)
     for dataset in datasets.values():
