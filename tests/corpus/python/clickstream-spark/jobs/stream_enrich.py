@@ -13,13 +13,13 @@ def main() -> None:
 
     catalogue = spark.read.table("catalog.products").select("product_id", "category", "brand")
 
-    raw = (
-        spark.readStream.format("kafka")
-        .option("kafka.bootstrap.servers", settings.brokers)
-        .option("subscribe", "clicks.raw")
-        .option("startingOffsets", "latest")
+    # latest only: the nightly batch job backfills whatever the stream missed
+    raw = spark.readStream \
+        .format("kafka") \
+        .option("kafka.bootstrap.servers", settings.brokers) \
+        .option("subscribe", "clicks.raw") \
+        .option("startingOffsets", "latest") \
         .load()
-    )
 
     clicks = (
         raw.select(F.from_json(F.col("value").cast("string"), CLICK_SCHEMA).alias("c"))
