@@ -109,24 +109,30 @@ def _classification(label: str, reasons: tuple, meanings: dict[str, str], none: 
 
 def _sources(analysis: Analysis, view: PipelineView) -> list[str]:
     inputs = {n.id for n in view.pipeline.inputs}
-    reads = [a for a in analysis.reads(view) if a.dataset.id in inputs and a.dataset.kind != "api"]
+    reads = [a for a in analysis.reads(view) if a.dataset.kind != "api"]
     endpoints = [a for a in analysis.reads(view) if a.dataset.id in inputs and a.dataset.kind == "api"]
+    by_dataset: dict[str, list[Access]] = defaultdict(list)
+    for access in reads:
+        by_dataset[access.dataset.id].append(access)
+    # what it takes in from outside first, then what its own code wrote earlier
+    ordered = sorted(by_dataset.values(), key=lambda group: (group[0].dataset.id not in inputs, group[0].dataset.id))
     lines: list[str] = []
-    if reads:
-        rows = [
-            [f"`{a.dataset.name}`", _KIND_NAMES.get(a.dataset.kind, a.dataset.kind), f"`{a.code.name}`",
-             cite(a.first.path, a.first.start.line), _connection(analysis, a)]
-            for a in reads
-        ]
-        lines += table(["Dataset", "Kind", "Read by", "Evidence", "Connection"], rows)
+    if ordered:
+        rows = []
+        for group in ordered:
+            dataset = group[0].dataset
+            readers = list(dict.fromkeys(f"`{a.code.name}`" for a in group))
+            shown = ", ".join(readers[:3]) + (f" and {len(readers) - 3} more" if len(readers) > 3 else "")
+            rows.append([
+                f"`{dataset.name}`", _KIND_NAMES.get(dataset.kind, dataset.kind), shown,
+                cite(group[0].first.path, group[0].first.start.line), _origin(analysis, view, dataset.id),
+                _connection(analysis, group),
+            ])
+        lines += table(["Dataset", "Kind", "Read by", "Evidence", "Written by", "Connection"], rows)
     if endpoints:
         lines += [""] if lines else []
         lines.append("Requests it serves:")
         lines += [f"- `{a.dataset.name}` → `{a.code.name}` ({cite(a.first.path, a.first.start.line)})" for a in endpoints]
-    intermediate = [n for n in view.pipeline.outputs if any(a.dataset.id == n.id for a in analysis.reads(view))]
-    if intermediate:
-        lines += [""] if lines else []
-        lines.append("Datasets it writes and reads again: " + ", ".join(f"`{n.name}`" for n in intermediate) + ".")
     settings: dict[str, list] = defaultdict(list)
     for service in view.services:
         for setting in service.settings:
@@ -139,29 +145,45 @@ def _sources(analysis: Analysis, view: PipelineView) -> list[str]:
                 cite(s.path, s.line) + (f" default {code(s.default)}" if s.default else "") for s in settings[name]
             )
             lines.append(f"- `{name}` ({places})")
-    return lines or ["No dataset is read from outside the pipeline: what it writes starts in its own code."]
+    return lines or ["The pipeline reads no dataset flowscan could name: what it writes starts in its own code."]
 
 
-def _connection(analysis: Analysis, access: Access) -> str:
-    kind = access.dataset.kind
+def _origin(analysis: Analysis, view: PipelineView, dataset: str) -> str:
+    writers = list(dict.fromkeys(f"`{a.code.name}`" for a in analysis.writes(view) if a.dataset.id == dataset))
+    if not writers:
+        return "outside the scanned code"
+    return ", ".join(writers[:3]) + (f" and {len(writers) - 3} more" if len(writers) > 3 else "")
+
+
+def _connection(analysis: Analysis, group: list[Access]) -> str:
+    """How the readers of a dataset reach it: client, DSN (redacted), settings, brokers."""
+    kind = group[0].dataset.kind
     if kind not in _STORE_KINDS:
         return "—"
-    service = analysis.service(analysis.service_root(access.first.path))
-    parts = []
-    connections = [c for c in service.connections if c.kind == kind]
-    same_file = [c for c in connections if c.path == access.first.path] or connections
-    for connection in same_file[:2]:
-        parts.append(f"{connection.tech} ({cite(connection.path, connection.line)})")
-    dsn = analysis.dsn_for(service, kind)
-    if dsn is not None:
-        parts.append(f"{code(dsn[0])} ({cite(dsn[1], dsn[2])})")
-    settings = analysis.settings_for(service, kind)
-    if settings:
-        parts.append("env " + ", ".join(f"`{s.name}`" for s in settings))
-    brokers = service.brokers if kind == "stream" else ()
-    if brokers:
-        parts.append("brokers " + ", ".join(f"`{b}`" for b in brokers))
-    return "; ".join(parts) or "not found in the code"
+    parts: list[str] = []
+    for root in dict.fromkeys(analysis.service_root(a.first.path) for a in group):
+        service = analysis.service(root)
+        files = {a.first.path for a in group if analysis.service_root(a.first.path) == root}
+        connections = [c for c in service.connections if c.kind == kind]
+        near = [c for c in connections if c.path in files] or connections
+        parts += [f"{c.tech} ({cite(c.path, c.line)})" for c in near[:1]]
+        dsn = analysis.dsn_for(service, kind)
+        if dsn is not None:
+            parts.append(f"{code(dsn[0])} ({cite(dsn[1], dsn[2])})")
+        settings = analysis.settings_for(service, kind)
+        if settings:
+            parts.append("env " + ", ".join(dict.fromkeys(f"`{s.name}`" for s in settings)))
+        if kind == "stream" and service.brokers:
+            parts.append("brokers " + ", ".join(f"`{b}`" for b in service.brokers))
+    if kind == "stream" and not any(p.startswith("brokers") for p in parts):
+        # a listener configured outside the code (Spring, a framework) meets the brokers its producer names
+        writers = [a for v in analysis.views for a in analysis.writes(v) if a.dataset.id == group[0].dataset.id]
+        brokers = list(dict.fromkeys(
+            b for a in writers for b in analysis.service(analysis.service_root(a.first.path)).brokers
+        ))
+        if brokers:
+            parts.append("brokers " + ", ".join(f"`{b}`" for b in brokers) + " (named by its producer)")
+    return "; ".join(dict.fromkeys(parts)) or "not found in the code"
 
 
 # --- transformations ---------------------------------------------------------------------------

@@ -189,11 +189,16 @@ def test_design_diagrams_have_the_cross_language_edges(shop: dict[str, str]) -> 
 
 def test_design_sources_carry_connection_details_redacted(shop: dict[str, str]) -> None:
     sources = _section(_pipeline(shop["pipeline-design.md"], "daily_sales"), "### Sources")
-    assert "| `exports/targets.csv` | file | `load_daily` | `jobs/load_daily.py:19` |" in sources
+    assert "| `exports/targets.csv` | file | `load_daily` | `jobs/load_daily.py:19` | outside the scanned code | — |" in sources
     assert (
-        "| `sales` | database table | `load_daily` | `jobs/load_daily.py:18` | sqlalchemy (`jobs/load_daily.py:17`); "
-        "`postgresql://loader:***@warehouse.internal:5432/analytics` (`jobs/load_daily.py:6`); env `WAREHOUSE_URL` |"
+        "| `sales` | database table | `load_daily` | `jobs/load_daily.py:18` | outside the scanned code | "
+        "sqlalchemy (`jobs/load_daily.py:17`); `postgresql://loader:***@warehouse.internal:5432/analytics` "
+        "(`jobs/load_daily.py:6`); env `WAREHOUSE_URL` |"
     ) in sources
+    # a dataset the pipeline writes before it reads it names its writer
+    assert "| `daily_sales` | database table | `revenue_by_region` | `models/revenue_by_region.sql:4` | `load_daily` |" in sources
+    stream = _section(_pipeline(shop["pipeline-design.md"], "invoices"), "### Sources")
+    assert "| `orders` | stream | `OrderListener.onOrder` |" in stream and "brokers `kafka:9092` (named by its producer) |" in stream
 
 
 def test_design_transformations_show_sql_join_keys_and_business_rules(shop: dict[str, str]) -> None:
