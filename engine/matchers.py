@@ -286,14 +286,16 @@ class RefinedMatcher:
             text = (node.text or b"").decode("utf-8", "replace")
             if self.text_regex.search(text) is None:
                 return None
-        # positive relations first: they may bind what constraints then check
+        reader = ctx.unifier
+        # Constraints on what is bound already are cheap: check them before any relation
+        # walks the tree; the others wait for the positive relations that bind them.
+        early = [c for c in self.constraints if c.metavar in env]
+        if not all(c.holds(reader, env) for c in early):  # type: ignore[arg-type]
+            return None
         for relation in sorted(self.relations, key=lambda r: r.negated):
             found = relation.apply(ctx, node, env)
             if found is None:
                 return None
             env = found
-        reader = ctx.unifier  # type: ignore[assignment]
-        for constraint in self.constraints:
-            if not constraint.holds(reader, env):  # type: ignore[arg-type]
-                return None
-        return env
+        late = [c for c in self.constraints if c not in early]
+        return env if all(c.holds(reader, env) for c in late) else None  # type: ignore[arg-type]

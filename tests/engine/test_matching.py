@@ -402,3 +402,17 @@ def test_generic_type_arguments_and_entities_bound_to_constants():
     assert lines(findings, "t.consumer") == [6]
     [send] = [f for f in findings if f.rule_id == "t.send"]
     assert [(e.type, e.name) for e in send.entities] == [("topic", "invoice-events")]
+
+
+def test_backslash_continuations_do_not_break_a_method_chain():
+    rules = '''
+    rule t.load {
+      language python
+      role source
+      kind file
+      match `$R.load($PATH)`
+      where $R matching /read/
+    }
+    '''
+    code = 'events = spark \\\n    .read \\\n    .format("json") \\\n    .load("s3://lake/events/")\n'
+    assert lines(run(rules, code, "python")) == [1]
