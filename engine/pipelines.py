@@ -93,7 +93,7 @@ def _pipeline(graph: FlowGraph, ids: set[str], by_unit: dict[str, list[Placement
     mode, mode_reasons = _mode(graph, edges, findings)
     present, missing = _safeguards(placements, fed)
     return Pipeline(
-        name=_name(outputs, code),
+        name=_name(outputs, code, edges),
         code=code,
         inputs=inputs,
         outputs=outputs,
@@ -108,9 +108,11 @@ def _pipeline(graph: FlowGraph, ids: set[str], by_unit: dict[str, list[Placement
     )
 
 
-def _name(outputs: tuple[Node, ...], code: tuple[Node, ...]) -> str:
+def _name(outputs: tuple[Node, ...], code: tuple[Node, ...], edges: list) -> str:
+    """After its most connected output (the dataset the pipeline is about), else its code."""
     if outputs:
-        return outputs[0].name
+        degree = {n.id: sum(1 for e in edges if n.id in (e.source, e.target)) for n in outputs}
+        return max(outputs, key=lambda n: (degree[n.id], n.kind == "database", n.name)).name
     return code[0].name if code else "pipeline"
 
 

@@ -161,21 +161,21 @@ def _mermaid_edges(block: str) -> set[tuple[str, str, str]]:
 
 def test_design_names_the_pipelines_and_classifies_them_with_evidence(shop: dict[str, str]) -> None:
     design = shop["pipeline-design.md"]
-    assert re.findall(r"^## Pipeline (.+)$", design, re.M) == ["daily_sales", "invoices"]
+    assert re.findall(r"^## Pipeline (.+)$", design, re.M) == ["daily_sales", "orders"]
     assert "| [daily_sales](#pipeline-daily_sales) | ETL | batch |" in design
-    assert "| [invoices](#pipeline-invoices) | EL | stream |" in design
+    assert "| [orders](#pipeline-orders) | EL | stream |" in design
     batch = _section(_pipeline(design, "daily_sales"), "### Classification")
     # pandas transforms before the load make it ETL, with the line of each
     assert "transforms in python before loading: joins `sales` with `targets` (`jobs/load_daily.py:20`)" in batch
     assert "reads database: reads sales, customers (`jobs/load_daily.py:18`)" in batch
-    stream = _section(_pipeline(design, "invoices"), "### Classification")
+    stream = _section(_pipeline(design, "orders"), "### Classification")
     assert "consumes orders continuously (`billing/src/OrderListener.java:15`)" in stream
 
 
 def test_design_diagrams_have_the_cross_language_edges(shop: dict[str, str]) -> None:
     design = shop["pipeline-design.md"]
     overall = _mermaid_edges(re.findall(r"```mermaid\n(.*?)```", design, re.S)[0])
-    stream = _mermaid_edges(_mermaid(_pipeline(design, "invoices")))
+    stream = _mermaid_edges(_mermaid(_pipeline(design, "orders")))
     batch = _mermaid_edges(_mermaid(_pipeline(design, "daily_sales")))
     assert stream == {
         ("NewPublisher", "write", "orders"),
@@ -197,7 +197,7 @@ def test_design_sources_carry_connection_details_redacted(shop: dict[str, str]) 
     ) in sources
     # a dataset the pipeline writes before it reads it names its writer
     assert "| `daily_sales` | database table | `revenue_by_region` | `models/revenue_by_region.sql:4` | `load_daily` |" in sources
-    stream = _section(_pipeline(shop["pipeline-design.md"], "invoices"), "### Sources")
+    stream = _section(_pipeline(shop["pipeline-design.md"], "orders"), "### Sources")
     assert "| `orders` | stream | `OrderListener.onOrder` |" in stream and "brokers `kafka:9092` (named by its producer) |" in stream
 
 
@@ -207,7 +207,7 @@ def test_design_transformations_show_sql_join_keys_and_business_rules(shop: dict
     assert "`jobs/load_daily.py:18` keeps rows of `sales` where `s.amount > 0`" in transforms
     assert "`jobs/load_daily.py:20` joins `sales` with `targets`: `merge(targets, on=\"region\")`; join key `region`" in transforms
     assert "`models/revenue_by_region.sql:5` SQL aggregates over `daily_sales` grouped by `daily_sales.region`" in transforms
-    stream = _section(_pipeline(shop["pipeline-design.md"], "invoices"), "### Transformations and business rules")
+    stream = _section(_pipeline(shop["pipeline-design.md"], "orders"), "### Transformations and business rules")
     assert "No transformation was found" in stream
 
 
@@ -215,13 +215,13 @@ def test_design_destinations_say_what_goes_where(shop: dict[str, str]) -> None:
     batch = _section(_pipeline(shop["pipeline-design.md"], "daily_sales"), "### Destinations and schema mappings")
     assert "| `daily_sales` | database table | `load_daily` | append: it appends: a re-run adds the same rows again |" in batch
     assert "- `sales` → `load_daily` → `daily_sales` through 4 steps (`jobs/load_daily.py:18` → `jobs/load_daily.py:22`)" in batch
-    stream = _section(_pipeline(shop["pipeline-design.md"], "invoices"), "### Destinations and schema mappings")
+    stream = _section(_pipeline(shop["pipeline-design.md"], "orders"), "### Destinations and schema mappings")
     assert "- `invoices` (`billing/src/OrderListener.java:17`): writes `order_id`, `payload`" in stream
     assert "| `orders` | stream | `NewPublisher` | publish:" in stream
 
 
 def test_recommendations_follow_from_what_each_pipeline_does(shop: dict[str, str]) -> None:
-    stream = _section(_pipeline(shop["pipeline-design.md"], "invoices"), "### Recommendations")
+    stream = _section(_pipeline(shop["pipeline-design.md"], "orders"), "### Recommendations")
     assert "Add a dead-letter topic for the consumer of `orders`" in stream
     assert "  - consumes Kafka messages (`billing/src/OrderListener.java:15`)" in stream
     # the consumer's plain INSERT is written again by a redelivered message
@@ -288,8 +288,8 @@ def test_data_quality_freshness_follows_how_each_write_runs(shop: dict[str, str]
 
 def test_runbook_lists_entry_points_env_vars_alerts_and_recovery(shop: dict[str, str]) -> None:
     batch = _pipeline(shop["operations-runbook.md"], "daily_sales")
-    stream = _pipeline(shop["operations-runbook.md"], "invoices")
-    assert "## Pipeline daily_sales (ETL, batch)" in batch and "## Pipeline invoices (EL, stream)" in stream
+    stream = _pipeline(shop["operations-runbook.md"], "orders")
+    assert "## Pipeline daily_sales (ETL, batch)" in batch and "## Pipeline orders (EL, stream)" in stream
     assert "  - `load_daily.py` runs as a script (`jobs/load_daily.py:25`)" in _section(batch, "### How it runs")
     assert "  - dbt model `revenue_by_region` (`models/revenue_by_region.sql:1`)" in batch
     assert "  - consumes orders as group `billing` (`billing/src/OrderListener.java:15`)" in _section(stream, "### How it runs")
