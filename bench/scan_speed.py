@@ -108,9 +108,9 @@ def credit_scanned(result: Result, paths: list[str], who: str) -> None:
     result.note = (result.note + "; " if result.note else "") + f"files and lines as reported scanned by {who}"
 
 
-def run_quiet(cmd: list[str], timeout: float = 60) -> tuple[int, str, str]:
+def run_quiet(cmd: list[str], timeout: float = 60, env: dict[str, str] | None = None) -> tuple[int, str, str]:
     try:
-        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout)
+        p = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)
         return p.returncode, p.stdout, p.stderr
     except (OSError, subprocess.TimeoutExpired) as exc:
         return -1, "", str(exc)
@@ -279,13 +279,14 @@ def bench_astgrep(exe: str, root: Path, corpus: Corpus, args) -> Result:
 
 def bench_semgrep(exe: str, root: Path, corpus: Corpus, args) -> Result:
     files, lines = corpus.total(PEER_LANGUAGES)
-    _, out, _ = run_quiet([exe, "--version"], timeout=120)
+    # without these, `semgrep --version` waits on a network version check that never answers here
+    env = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
+    _, out, _ = run_quiet([exe, "--version", "--disable-version-check"], timeout=60, env=env)
     result = Result("semgrep", out.strip().splitlines()[-1] if out.strip() else "?", files, lines)
     cmd = [exe, "scan", "--metrics=off", "--disable-version-check",
            "--config", str(RULES / "semgrep.yml"), "--json", str(root)]
     if args.jobs:
         cmd[2:2] = ["--jobs", str(args.jobs)]
-    env = dict(os.environ, SEMGREP_ENABLE_VERSION_CHECK="0", SEMGREP_SEND_METRICS="off")
     doc = timed_runs(result, args.runs, lambda: (cmd, env, None, None), args.timeout)
     if isinstance(doc, dict):
         results = doc.get("results", [])
