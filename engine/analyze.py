@@ -45,6 +45,11 @@ class FileContext:
         self.literals = LiteralReader(adapter, tree.root_node)
         self._hits: dict[int, list[tuple[ts.Node, Env]]] | None = None
 
+    def any_hits(self, indices: frozenset[int]) -> bool:
+        if self._hits is None:
+            self._hits = self._run_plan()
+        return any(i in self._hits for i in indices)
+
     def query_hits(self, index: int) -> list[tuple[ts.Node, Env]]:
         if self._hits is None:
             self._hits = self._run_plan()
@@ -152,7 +157,9 @@ def analyze_file(
     tree = adapter.parse(source, old_tree)
     context = FileContext(plan, adapter, tree, source)
     hits: list[tuple[Finding, ts.Node]] = []
-    for compiled, matcher in plan.rules:
+    for compiled, matcher, indices in plan.rules:
+        if not context.any_hits(indices):
+            continue
         seen: set[tuple[int, int]] = set()
         for node, env in matcher.candidates(context):
             key = (node.start_byte, node.end_byte)

@@ -31,6 +31,7 @@ from flowscan.matchers import (
     QueryMatcher,
     RefinedMatcher,
     RelationCheck,
+    query_indices,
 )
 from flowscan.patterns import metavar_of, parse_pattern
 
@@ -54,7 +55,8 @@ class LanguagePlan:
     #: the file must contain one of these words for any pattern to match (unless `always`)
     anchors: frozenset[bytes]
     always: bool
-    rules: list[tuple[CompiledRule, Matcher]]
+    #: each rule with its matcher and the query patterns its candidates come from
+    rules: list[tuple[CompiledRule, Matcher, frozenset[int]]]
     #: the query without predicates on names, for files that import a name under another
     #: one (`from pandas import read_csv as rc`): compiled on demand
     relaxed_text: str = ""
@@ -207,7 +209,11 @@ class Compiler:
         plans: dict[str, LanguagePlan] = {}
         for language, builder in self._builders.items():
             query, dispatch = self._compile_query(builder)
-            rules = [(rule, rule.matchers[language]) for rule in compiled if language in rule.matchers]
+            rules = [
+                (rule, rule.matchers[language], query_indices(rule.matchers[language]))
+                for rule in compiled
+                if language in rule.matchers
+            ]
             relaxed = "\n".join(text for text, _ in builder.parts(relaxed=True, skip=self._bad_raw))
             plans[language] = LanguagePlan(
                 language, query, dispatch, frozenset(builder.anchors), builder.always, rules, relaxed
@@ -352,7 +358,7 @@ class Compiler:
 
     def _relation(self, relation: m.Relation, language: str, adapter: Adapter, refs: set[str]) -> RelationCheck:
         target = self._pattern(relation.target, language, adapter, refs, search=False)
-        return RelationCheck(relation.relation, relation.negated, target, adapter.function_kinds)
+        return RelationCheck(relation.relation, relation.negated, target, adapter.function_kinds, adapter.name)
 
     def _constraint(self, constraint: m.Constraint) -> ConstraintCheck:
         if isinstance(constraint, m.MatchesRegex):

@@ -34,6 +34,20 @@ class Matcher(Protocol):
     def test(self, ctx: FileContext, node: ts.Node, env: Env) -> Env | None: ...
 
 
+def query_indices(matcher: Matcher) -> frozenset[int]:
+    """The combined query's patterns a matcher's candidates come from: a rule none of
+    whose patterns matched in a file is skipped without running any Python for it."""
+    if isinstance(matcher, (CodeMatcher, KindMatcher, QueryMatcher)):
+        return frozenset({matcher.query_index})
+    if isinstance(matcher, AnyMatcher):
+        return frozenset().union(*(query_indices(item) for item in matcher.items))
+    if isinstance(matcher, AllMatcher):
+        return query_indices(matcher.positives[0])
+    if isinstance(matcher, RefinedMatcher):
+        return query_indices(matcher.base)
+    return frozenset()
+
+
 @frozen
 class CodeMatcher:
     pattern: ParsedPattern
@@ -185,6 +199,7 @@ class RelationCheck:
     negated: bool
     target: Matcher
     function_kinds: frozenset[str]
+    language: str = ""
 
     def apply(self, ctx: FileContext, node: ts.Node, env: Env) -> Env | None:
         for other in self._scope(node):
@@ -199,10 +214,34 @@ class RelationCheck:
             while parent is not None:
                 yield parent
                 parent = parent.parent
+            return
+        kind = _root_kind(self.target)
+        if kind is not None and self.language:
+            # Only nodes of the target's kind can match: let a query find them, in C,
+            # instead of walking every node of the subtree or function in Python.
+            yield from self._of_kind(node, kind)
         elif self.relation == "has":
             yield from _descendants(node)
         else:
             yield from self._siblings_in_scope(node, forward=self.relation == "precedes")
+
+    def _of_kind(self, node: ts.Node, kind: str) -> Iterator[ts.Node]:
+        if self.relation == "has":
+            for found in nodes_of_kind(self.language, kind, node):
+                if found != node:
+                    yield found
+            return
+        scope = node.parent
+        while scope is not None and scope.parent is not None and scope.type not in self.function_kinds:
+            scope = scope.parent
+        if scope is None:
+            return
+        found = nodes_of_kind(self.language, kind, scope)
+        if self.relation == "follows":
+            # earlier in the function, not around the node (an ancestor ends after it)
+            yield from reversed([n for n in found if n.end_byte <= node.start_byte])
+        else:
+            yield from (n for n in found if n.start_byte >= node.end_byte)
 
     def _siblings_in_scope(self, node: ts.Node, forward: bool) -> Iterator[ts.Node]:
         """Earlier (or later) statements of each enclosing block, up to the function."""
@@ -214,6 +253,36 @@ class RelationCheck:
                 yield from _descendants(sibling)
                 sibling = sibling.next_named_sibling if forward else sibling.prev_named_sibling
             current = current.parent
+
+
+def _root_kind(matcher: Matcher) -> str | None:
+    if isinstance(matcher, CodeMatcher):
+        return matcher.root_kind
+    if isinstance(matcher, KindMatcher):
+        return matcher.kind
+    if isinstance(matcher, RefinedMatcher):
+        return _root_kind(matcher.base)
+    return None
+
+
+def nodes_of_kind(language: str, kind: str, within: ts.Node) -> list[ts.Node]:
+    """Every node of one kind inside `within` (itself included), in document order."""
+    query = _kind_query(language, kind)
+    if query is None:
+        return []
+    cursor = ts.QueryCursor(query)
+    cursor.set_byte_range(within.start_byte, within.end_byte)
+    found = cursor.captures(within).get("n", [])
+    inside = [n for n in found if within.start_byte <= n.start_byte and n.end_byte <= within.end_byte]
+    return sorted(inside, key=lambda n: (n.start_byte, -n.end_byte))
+
+
+@functools.cache
+def _kind_query(language: str, kind: str) -> ts.Query | None:
+    try:
+        return ts.Query(adapter(language).language, f"({kind}) @n")
+    except ts.QueryError:
+        return None
 
 
 def _descendants(node: ts.Node) -> Iterator[ts.Node]:

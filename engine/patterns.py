@@ -51,8 +51,27 @@ def to_placeholders(text: str) -> str:
     return _METAVAR.sub(replace, text)
 
 
+_METAVARS: dict[int, Metavar | None] = {}
+# Pattern trees are kept for the life of the process: their node ids key _METAVARS, and
+# a freed tree's ids could be reused by another tree's nodes.
+_PATTERN_TREES: list[ts.Tree] = []
+
+
 def metavar_of(node: ts.Node) -> Metavar | None:
-    """The metavariable a pattern node stands for (`__FS_X` alone, even wrapped in a statement)."""
+    """The metavariable a pattern node stands for (`__FS_X` alone, even wrapped in a statement).
+
+    Asked for the same pattern nodes over and over while matching: remembered by node id
+    (pattern trees live as long as the compiled rules, so ids stay theirs).
+    """
+    key = node.id
+    if key in _METAVARS:
+        return _METAVARS[key]
+    found = _metavar_of(node)
+    _METAVARS[key] = found
+    return found
+
+
+def _metavar_of(node: ts.Node) -> Metavar | None:
     text = node.text
     if not text or b"__FS" not in text or len(text) > 64:
         return None
@@ -75,6 +94,7 @@ def parse_pattern(text: str, adapter: Adapter) -> ParsedPattern | str:
         start = len(prefix.encode())
         node = _exact_node(tree.root_node, start, start + len(encoded))
         if node is not None:
+            _PATTERN_TREES.append(tree)
             return ParsedPattern(tree, node, adapter.name)
     return f"this pattern does not parse as {adapter.name}: `{text.strip()}`"
 
