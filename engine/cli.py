@@ -1,4 +1,4 @@
-"""The `flowscan` command: scan, rules check / list, test.
+"""The `flowscan` command: scan, map, rules check / list, test, lsp.
 
 Exit codes a CI or pre-commit hook can rely on: 0 when nothing reaches `--fail-on`,
 1 when a finding does, 2 on a usage, configuration or rule error.
@@ -17,6 +17,8 @@ from flowscan import __version__
 from flowscan.config import Config, load_config
 from flowscan.grammar.model import SEVERITIES, RuleError
 from flowscan.flowgraph import build_graph
+from flowscan.pipelines import find_pipelines
+from flowscan.scaffold import ALL_TARGETS, scaffold_pipeline
 from flowscan.output import FORMATS, LINKED_FORMATS
 from flowscan.output.graph import MAP_FORMATS
 from flowscan.ruletest import run_examples
@@ -69,6 +71,16 @@ def _parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     report_cmd.set_defaults(run=_report)
 
+    scaffold_cmd = commands.add_parser("scaffold", help="generate pipeline code from a pipeline the map found")
+    scaffold_cmd.add_argument("pipeline", metavar="PIPELINE", help="a pipeline's name, as `flowscan report` names it")
+    scaffold_cmd.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    scaffold_cmd.add_argument("--target", choices=ALL_TARGETS, required=True)
+    scaffold_cmd.add_argument("-o", "--output", required=True, metavar="PATH", help="the file to write")
+    scaffold_cmd.add_argument("--force", action="store_true", help="overwrite the file if it exists")
+    _rule_options(scaffold_cmd)
+    scaffold_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
+    scaffold_cmd.set_defaults(run=_scaffold)
+
     rules_cmd = commands.add_parser("rules", help="validate or list rules")
     rules_sub = rules_cmd.add_subparsers(metavar="ACTION")
     check = rules_sub.add_parser("check", help="validate rule files")
@@ -82,6 +94,11 @@ def _parser() -> argparse.ArgumentParser:
     test_cmd = commands.add_parser("test", help="run the examples of every rule")
     test_cmd.add_argument("paths", nargs="*", metavar="PATH", help="rule files or folders (default: built-in and configured)")
     test_cmd.set_defaults(run=_test)
+
+    lsp_cmd = commands.add_parser("lsp", help="run the language server over stdin/stdout (for editors)")
+    # clients such as vscode-languageclient add --stdio; stdio is the only transport anyway
+    lsp_cmd.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
+    lsp_cmd.set_defaults(run=_lsp)
     return parser
 
 
@@ -174,6 +191,32 @@ def _report(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _scaffold(args: argparse.Namespace) -> int:
+    output = Path(args.output)
+    if output.exists() and not args.force:
+        print(f"flowscan: {output} exists; pass --force to overwrite it", file=sys.stderr)
+        return EXIT_ERROR
+    config, ok = _config()
+    if not ok:
+        return EXIT_ERROR
+    rules, errors = load_ruleset(_rules_for(args, config), config)
+    if errors:
+        _print_rule_errors(errors)
+        return EXIT_ERROR
+    result = scan([Path(p) for p in args.paths], rules, config, jobs=args.jobs, link=True)
+    pipelines = find_pipelines(result, build_graph(result.placements, result.links))
+    chosen = next((p for p in pipelines if p.name == args.pipeline), None)
+    if chosen is None:
+        names = ", ".join(p.name for p in pipelines) or "none found"
+        print(f"flowscan: no pipeline named {args.pipeline!r}; pipelines: {names}", file=sys.stderr)
+        return EXIT_ERROR
+    text = scaffold_pipeline(chosen.findings, args.target, name=f"{chosen.name}_pipeline")
+    output.parent.mkdir(parents=True, exist_ok=True)
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}: a {args.target} pipeline for {chosen.name} ({len(chosen.findings)} findings)")
+    return EXIT_OK
+
+
 def _progress_bar():  # type: ignore[no-untyped-def]
     def show(done: int, total: int) -> None:
         if total >= 50 and (done == total or done % 25 == 0):
@@ -237,6 +280,14 @@ def _test(args: argparse.Namespace) -> int:
         print(failure)
     print(f"{report.rules} rules, {report.examples} examples: {len(report.failures)} failed")
     return EXIT_FINDINGS if report.failures else EXIT_OK
+
+
+def _lsp(args: argparse.Namespace) -> int:
+    # imported here: the server and pygls load only for this command
+    from flowscan.lsp.server import start
+
+    start()
+    return EXIT_OK
 
 
 if __name__ == "__main__":

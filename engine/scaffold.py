@@ -19,10 +19,13 @@ from collections.abc import Callable, Sequence
 
 from attrs import frozen
 
-from flowscan.findings import Finding
+from flowscan.findings import Entity, Finding
 
-#: the orchestrators a skeleton can be written for
+#: the orchestrators a skeleton can be written for (editors offer these as code actions)
 TARGETS = ("prefect", "airflow")
+#: batch jobs wired to the datasets found: they read and write for real
+JOB_TARGETS = ("spark", "polars")
+ALL_TARGETS = TARGETS + JOB_TARGETS
 
 _STAGES = {"source": "extract", "transform": "transform", "sink": "load"}
 
@@ -38,7 +41,7 @@ class Task:
 def scaffold_pipeline(findings: Sequence[Finding], target: str, name: str | None = None) -> str:
     """The Python source of a pipeline for `target` (one of TARGETS) over `findings`."""
     if target not in _WRITERS:
-        raise ValueError(f"unknown scaffold target {target!r}; expected one of {', '.join(TARGETS)}")
+        raise ValueError(f"unknown scaffold target {target!r}; expected one of {', '.join(ALL_TARGETS)}")
     pipeline = _identifier(name or pipeline_name(findings), "pipeline")
     return _WRITERS[target](pipeline, plan_tasks(findings), findings)
 
@@ -222,5 +225,177 @@ def _airflow(pipeline: str, tasks: list[Task], findings: Sequence[Finding]) -> s
     return "\n".join(parts)
 
 
-_WRITERS: dict[str, Callable[[str, list[Task], Sequence[Finding]], str]] = {"prefect": _prefect, "airflow": _airflow}
-assert set(_WRITERS) == set(TARGETS)
+# --- jobs: Spark and Polars, reading and writing the datasets found ------------------------
+
+_JOB_HELPERS = [
+    "",
+    "def with_retries(step, *args, attempts: int = 3, delay: float = 10.0):",
+    '    """Run an I/O step, retrying transient failures with a growing delay."""',
+    "    for attempt in range(1, attempts + 1):",
+    "        try:",
+    "            return step(*args)",
+    "        except Exception:  # noqa: BLE001 - retried, then raised",
+    "            if attempt == attempts:",
+    "                raise",
+    '            log.warning("%s failed (attempt %d of %d); retrying", step.__name__, attempt, attempts)',
+    "            time.sleep(delay * attempt)",
+    "",
+    "",
+]
+
+
+def _dataset(task: Task, findings: Sequence[Finding]) -> Entity | None:
+    origin = task.origins[0] if task.origins else ""
+    for finding in findings:
+        if _origin(finding) == origin:
+            return next((e for e in finding.entities if e.type in _DATA_ENTITIES), None)
+    return None
+
+
+_DATA_ENTITIES = ("table", "file", "bucket", "topic", "queue", "url")
+
+
+def _format(name: str) -> str:
+    lowered = name.lower().rstrip("/")
+    for suffix in ("parquet", "csv", "json", "orc", "avro"):
+        if lowered.endswith(f".{suffix}") or f".{suffix}" in lowered:
+            return suffix
+    return "parquet"
+
+
+def _spark_read(entity: Entity | None) -> str:
+    if entity is None:
+        return "raise NotImplementedError(\"say what this step reads: flowscan found no literal name\")"
+    name = _string(entity.name)
+    if entity.type == "table":
+        return f'return spark.read.jdbc(os.environ["JDBC_URL"], {name}, properties=JDBC_PROPERTIES)'
+    if entity.type in ("topic", "queue"):
+        return ('return spark.read.format("kafka").option("kafka.bootstrap.servers", os.environ["KAFKA_BROKERS"])'
+                f'.option("subscribe", {name}).load()')
+    if entity.type == "url":
+        return f"raise NotImplementedError(\"fetch {_doc_text(entity.name)} and build a DataFrame\")"
+    return f'return spark.read.format("{_format(entity.name)}").option("header", True).load({name})'
+
+
+def _spark_write(entity: Entity | None) -> str:
+    if entity is None:
+        return "raise NotImplementedError(\"say where this step writes: flowscan found no literal name\")"
+    name = _string(entity.name)
+    if entity.type == "table":
+        return f'frame.write.jdbc(os.environ["JDBC_URL"], {name}, mode="append", properties=JDBC_PROPERTIES)'
+    if entity.type in ("topic", "queue"):
+        return ('frame.selectExpr("to_json(struct(*)) AS value").write.format("kafka")'
+                f'.option("kafka.bootstrap.servers", os.environ["KAFKA_BROKERS"]).option("topic", {name}).save()')
+    if entity.type == "url":
+        return f"raise NotImplementedError(\"send the rows to {_doc_text(entity.name)}\")"
+    return f'frame.write.mode("overwrite").format("{_format(entity.name)}").save({name})'
+
+
+def _polars_read(entity: Entity | None) -> str:
+    if entity is None:
+        return "raise NotImplementedError(\"say what this step reads: flowscan found no literal name\")"
+    name = _string(entity.name)
+    if entity.type == "table":
+        query = _string(f"SELECT * FROM {entity.name}")
+        return f'return pl.read_database_uri({query}, uri=os.environ["DATABASE_URL"])'
+    if entity.type in ("topic", "queue", "url"):
+        return f"raise NotImplementedError(\"read {_doc_text(entity.name)} into a DataFrame\")"
+    reader = {"csv": "read_csv", "json": "read_ndjson"}.get(_format(entity.name), "read_parquet")
+    return f"return pl.{reader}({name})"
+
+
+def _polars_write(entity: Entity | None) -> str:
+    if entity is None:
+        return "raise NotImplementedError(\"say where this step writes: flowscan found no literal name\")"
+    name = _string(entity.name)
+    if entity.type == "table":
+        return f'frame.write_database({name}, connection=os.environ["DATABASE_URL"], if_table_exists="append")'
+    if entity.type in ("topic", "queue", "url"):
+        return f"raise NotImplementedError(\"send the rows to {_doc_text(entity.name)}\")"
+    writer = {"csv": "write_csv", "json": "write_ndjson"}.get(_format(entity.name), "write_parquet")
+    return f"frame.{writer}({name})"
+
+
+def _job(pipeline: str, tasks: list[Task], findings: Sequence[Finding], engine: str) -> str:
+    spark = engine == "Spark"
+    header = [
+        _module_doc(pipeline, engine, findings),
+        "",
+        "from __future__ import annotations",
+        "",
+        "import logging",
+        "import os",
+        "import time",
+        "",
+        "from pyspark.sql import DataFrame, SparkSession" if spark else "import polars as pl",
+        "",
+        "log = logging.getLogger(__name__)",
+    ]
+    if spark:
+        header += ['JDBC_PROPERTIES = {"user": os.environ.get("JDBC_USER", ""), "password": os.environ.get("JDBC_PASSWORD", "")}']
+    frame = "DataFrame" if spark else "pl.DataFrame"
+    parts = header + ["", *_JOB_HELPERS]
+    parts += [
+        f"def validate(step: str, frame: {frame}) -> {frame}:",
+        '    """Data-quality gate: no step passes an empty batch or one without any column."""',
+        f"    if {'frame.isEmpty()' if spark else 'frame.is_empty()'} or not frame.columns:",
+        '        raise ValueError(f"{step}: the batch is empty")',
+        f"    nulls = {{c: n for c, n in {_null_counts(spark)} if n}}",
+        "    if nulls:",
+        '        log.warning("%s: null values in %s", step, nulls)',
+        "    return frame",
+        "",
+    ]
+    reads, writes = (_spark_read, _spark_write) if spark else (_polars_read, _polars_write)
+    for task in tasks:
+        entity = _dataset(task, findings)
+        if task.stage == "extract":
+            signature, body = (f"(spark: SparkSession) -> {frame}" if spark else f"() -> {frame}"), reads(entity)
+        elif task.stage == "transform":
+            signature, body = f"(*frames: {frame}) -> {frame}", _join_body(spark)
+        else:
+            signature, body = f"(frame: {frame}) -> None", writes(entity)
+        parts += ["", f"def {task.name}{signature}:", _task_doc(task, "    "), f"    {body}", ""]
+    parts += ["", "def main() -> None:"]
+    if spark:
+        parts.append(f"    spark = SparkSession.builder.appName({_string(pipeline)}).getOrCreate()")
+    extracts = [t for t in tasks if t.stage == "extract"]
+    for task in extracts:
+        call = f"with_retries({task.name}, spark)" if spark else f"with_retries({task.name})"
+        parts.append(f"    {task.name}_data = validate({_string(task.name)}, {call})")
+    transform = next(t for t in tasks if t.stage == "transform")
+    args = ", ".join(f"{t.name}_data" for t in extracts)
+    parts.append(f"    result = validate({_string(transform.name)}, {transform.name}({args}))")
+    parts += [f"    with_retries({t.name}, result)" for t in tasks if t.stage == "load"]
+    parts += ["", "", 'if __name__ == "__main__":', "    logging.basicConfig(level=logging.INFO)", "    main()", ""]
+    return "\n".join(parts)
+
+
+def _null_counts(spark: bool) -> str:
+    if spark:
+        return "frame.selectExpr(*[f\"count_if(`{c}` IS NULL) AS `{c}`\" for c in frame.columns]).first().asDict().items()"
+    return "frame.null_count().row(0, named=True).items()"
+
+
+def _join_body(spark: bool) -> str:
+    # The transformations found in the code are listed in the docstring: write them here.
+    if spark:
+        return "return frames[0] if len(frames) == 1 else frames[0].unionByName(frames[1], allowMissingColumns=True)"
+    return 'return frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")'
+
+
+def _spark(pipeline: str, tasks: list[Task], findings: Sequence[Finding]) -> str:
+    return _job(pipeline, tasks, findings, "Spark")
+
+
+def _polars(pipeline: str, tasks: list[Task], findings: Sequence[Finding]) -> str:
+    return _job(pipeline, tasks, findings, "Polars")
+
+
+_WRITERS: dict[str, Callable[[str, list[Task], Sequence[Finding]], str]] = {
+    "prefect": _prefect,
+    "airflow": _airflow,
+    "spark": _spark,
+    "polars": _polars,
+}
+assert set(_WRITERS) == set(ALL_TARGETS)
