@@ -266,7 +266,7 @@ class Compiler:
         errors_before = len(self.errors)
         for language in languages:
             adapter = get_adapter(language)
-            base = self._pattern(rule.match, language, adapter, set())
+            base = self._pattern(rule.match, language, adapter, set(), hints=_regex_hints(rule.constraints))
             if isinstance(base, NeverMatcher):
                 continue
             relations = tuple(self._relation(r, language, adapter, set()) for r in rule.relations)
@@ -279,13 +279,20 @@ class Compiler:
         return CompiledRule(rule, matchers)
 
     def _pattern(
-        self, expr: m.PatternExpr, language: str, adapter: Adapter, refs: set[str], search: bool = True
+        self,
+        expr: m.PatternExpr,
+        language: str,
+        adapter: Adapter,
+        refs: set[str],
+        search: bool = True,
+        hints: dict[str, str] | None = None,
     ) -> Matcher:
-        """`search`: the matcher must find candidates (else it is only ever tested on a known node)."""
+        """`search`: the matcher must find candidates (else it is only ever tested on a known node).
+        `hints`: regexes that metavariables must match (from `where`), usable by the query."""
         if isinstance(expr, m.CodePattern):
             if (expr.code.language or language) != language:
                 return NeverMatcher()
-            return self._code(expr, adapter, search)
+            return self._code(expr, adapter, search, hints or {})
         if isinstance(expr, m.KindPattern):
             if (expr.language or language) != language:
                 return NeverMatcher()
@@ -309,11 +316,11 @@ class Compiler:
             definition, path = found
             saved, self._path = self._path, path
             try:
-                return self._pattern(definition.pattern, language, adapter, refs | {expr.name}, search)
+                return self._pattern(definition.pattern, language, adapter, refs | {expr.name}, search, hints)
             finally:
                 self._path = saved
         if isinstance(expr, m.AnyOf):
-            items = [self._pattern(item, language, adapter, refs, search) for item in expr.items]
+            items = [self._pattern(item, language, adapter, refs, search, hints) for item in expr.items]
             live = tuple(item for item in items if not isinstance(item, NeverMatcher))
             if not live:
                 return NeverMatcher()
@@ -326,7 +333,7 @@ class Compiler:
                 else:
                     # only the first positive item needs to find candidates; the rest test them
                     first = search and not positives
-                    positives.append(self._pattern(item, language, adapter, refs, search=first))
+                    positives.append(self._pattern(item, language, adapter, refs, search=first, hints=hints if first else None))
             if not positives:
                 self._error(expr.span, "all { } needs at least one pattern that is not negated")
                 return NeverMatcher()
@@ -337,7 +344,8 @@ class Compiler:
             self._error(expr.span, "`not` is only allowed inside all { }")
             return NeverMatcher()
         if isinstance(expr, m.Refined):
-            base = self._pattern(expr.base, language, adapter, refs, search)
+            own = {**(hints or {}), **_regex_hints(expr.constraints)}
+            base = self._pattern(expr.base, language, adapter, refs, search, own)
             if isinstance(base, NeverMatcher):
                 return base
             relations = tuple(self._relation(r, language, adapter, refs) for r in expr.relations)
@@ -346,12 +354,12 @@ class Compiler:
             return RefinedMatcher(base, relations, constraints, regex)
         raise TypeError(f"unknown pattern expression {expr!r}")
 
-    def _code(self, expr: m.CodePattern, adapter: Adapter, search: bool) -> Matcher:
+    def _code(self, expr: m.CodePattern, adapter: Adapter, search: bool, hints: dict[str, str]) -> Matcher:
         parsed = parse_pattern(expr.code.text, adapter)
         if isinstance(parsed, str):
             self._error(expr.code.span, parsed)
             return NeverMatcher()
-        shape = pattern_shape(parsed.node, adapter)
+        shape = pattern_shape(parsed.node, adapter, hints)
         if not search:
             return CodeMatcher(parsed, -1, shape.root_kind)
         return CodeMatcher(parsed, self._builder(adapter).add_shape(shape), shape.root_kind)
@@ -414,7 +422,11 @@ class Shape:
     root_kind: str | None
 
 
-def pattern_shape(node: ts.Node, adapter: Adapter) -> Shape:
+def _regex_hints(constraints: Iterable[m.Constraint]) -> dict[str, str]:
+    return {c.metavar: c.regex.source for c in constraints if isinstance(c, m.MatchesRegex) and not c.negated}
+
+
+def pattern_shape(node: ts.Node, adapter: Adapter, hints: dict[str, str] | None = None) -> Shape:
     if metavar_of(node) is not None:
         return Shape("(_) @fs.root", "", None, None)
     name = _plain_name(node, adapter)
@@ -424,6 +436,9 @@ def pattern_shape(node: ts.Node, adapter: Adapter) -> Shape:
         return Shape(f"({node.type}) @fs.root", "", None, None)
     path = _anchor_path(node, adapter)
     if not path:
+        hinted = _hinted_path(node, adapter, hints or {})
+        if hinted is not None:
+            return hinted
         return Shape(f"({node.type}) @fs.root", "", None, node.type)
     inner, how_anchor, word = "", "", ""
     for field, step, how in reversed(path):
@@ -456,6 +471,48 @@ def _plain_name(node: ts.Node, adapter: Adapter) -> tuple[str, ...] | None:
     if name is None or any("__FS" in part for part in name) or not _WORD.fullmatch(name[-1]):
         return None
     return name
+
+
+_NAME_FIELDS = frozenset({"attribute", "field", "name", "function", "method", "macro"})
+
+
+def _hinted_path(node: ts.Node, adapter: Adapter, hints: dict[str, str]) -> Shape | None:
+    """A pattern with no word of its own (`$DB.$M($Q)`) whose metavariable a `where` regex
+    constrains: the query tests the regex, so that C, not Python, discards the other calls."""
+    if not hints:
+        return None
+    found = _metavar_path(node, adapter, hints)
+    if found is None:
+        return None
+    steps, regex = found
+    inner = ""
+    for field, step in reversed(steps):
+        prefix = f"{field}: " if field else ""
+        inner = f"{prefix}(_) @fs.anchor" if not inner else f"{prefix}({step.type} {inner})"
+    pattern = regex.replace("\\", "\\\\").replace('"', '\\"')
+    text = f'(({node.type} {inner}) @fs.root (#match? @fs.anchor "{pattern}"))'
+    return Shape(text, "", None, node.type)
+
+
+def _metavar_path(
+    node: ts.Node, adapter: Adapter, hints: dict[str, str]
+) -> tuple[list[tuple[str | None, ts.Node]], str] | None:
+    for index, child in enumerate(node.children):
+        if not child.is_named or child.type in adapter.comment_kinds:
+            continue
+        field = node.field_name_for_child(index)
+        metavar = metavar_of(child)
+        if metavar is not None:
+            # only where code holds a name: a regex on a value means its unquoted text
+            if not metavar.multi and metavar.name in hints and field in _NAME_FIELDS:
+                return [(field, child)], hints[metavar.name]
+            continue
+        if child.child_count == 0 or _plain_name(child, adapter) is not None or child.type in adapter.string_kinds:
+            continue
+        below = _metavar_path(child, adapter, hints)
+        if below is not None:
+            return [(field, child)] + below[0], below[1]
+    return None
 
 
 def _anchor_path(node: ts.Node, adapter: Adapter) -> list[tuple[str | None, ts.Node, str]]:
