@@ -175,11 +175,13 @@ def count_flowscan_findings(doc) -> int | None:
     return None
 
 
-def bench_flowscan(root: Path, corpus: Corpus, args) -> Result:
+def bench_flowscan(root: Path, corpus: Corpus, args, same_rules: bool = False) -> Result:
+    """flowscan with its built-in rules, or (`same_rules`) with the peers' rules only."""
     py = args.flowscan_python
-    files, lines = corpus.total(set(EXTENSIONS.values()))
+    languages = PEER_LANGUAGES if same_rules else set(EXTENSIONS.values())
+    files, lines = corpus.total(languages)
     rc, out, _ = run_quiet([py, "-c", "import importlib.metadata as m; print(m.version('flowscan'))"])
-    result = Result("flowscan", out.strip() if rc == 0 else "?", files, lines)
+    result = Result("flowscan=" if same_rules else "flowscan", out.strip() if rc == 0 else "?", files, lines)
 
     rc, help_text, help_err = run_quiet([py, "-m", "flowscan", "scan", "--help"])
     extra: list[str] = []
@@ -194,6 +196,9 @@ def bench_flowscan(root: Path, corpus: Corpus, args) -> Result:
     else:
         notes.append("`scan --help` failed")
     extra += args.flowscan_arg
+    if same_rules:
+        extra += ["--no-builtin", "--rules", str(RULES / "flowscan")]
+        notes.append("the peers' 20 rules (bench/rules/flowscan), no built-in rules")
     result.note = ", ".join(notes)
 
     # A cache inside the scanned tree would make every run after the first warm: remove
@@ -326,14 +331,15 @@ def print_report(root: Path, corpus: Corpus, results: list[Result], args) -> Non
             print(f"  {r.tool}: {r.note}")
     print()
 
-    ours = next((r for r in results if r.tool == "flowscan"), None)
-    for r in results:
-        if r is ours:
-            continue
-        if ours and ours.lines_per_second and r.lines_per_second:
-            print(f"ratio flowscan/{r.tool} (lines/s): {ours.lines_per_second / r.lines_per_second:.2f}x")
-        else:
-            print(f"ratio flowscan/{r.tool} (lines/s): n/a")
+    # `flowscan=` ran the peers' own rules: that row is the like-for-like comparison
+    for ours in (r for r in results if r.tool.startswith("flowscan")):
+        for r in results:
+            if r.tool.startswith("flowscan"):
+                continue
+            if ours.lines_per_second and r.lines_per_second:
+                print(f"ratio {ours.tool}/{r.tool} (lines/s): {ours.lines_per_second / r.lines_per_second:.2f}x")
+            else:
+                print(f"ratio {ours.tool}/{r.tool} (lines/s): n/a")
 
     peers = [r for r in results if r.per_rule is not None]
     if peers:
@@ -376,6 +382,8 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     if not args.no_flowscan:
         results.append(bench_flowscan(root, corpus, args))
+        if not args.no_peers:
+            results.append(bench_flowscan(root, corpus, args, same_rules=True))
     if not args.no_peers:
         exe = find_astgrep(args.astgrep)
         if exe:
