@@ -18,9 +18,10 @@ from flowscan.compiler import Compiler, RuleSet
 from flowscan.config import Config
 from flowscan.discovery import SourceFile, discover, read_source
 from flowscan.findings import Finding, Link, Placement, RuleInfo, ScanError, ScanResult, Skipped, Stats
-from flowscan.grammar import check_references, load_pack
+from flowscan.grammar import check_references
 from flowscan.grammar.model import Pack, RuleError
 from flowscan.languages import by_extension
+from flowscan.packcache import load_pack_cached
 from flowscan.rules import builtin_rule_files
 from flowscan.safeguards import ABSENCE_RULES
 
@@ -47,7 +48,7 @@ def load_packs(files: Iterable[Path]) -> tuple[list[Pack], list[RuleError]]:
     packs: list[Pack] = []
     errors: list[RuleError] = []
     for file in files:
-        pack, pack_errors = load_pack(file)
+        pack, pack_errors = load_pack_cached(file)
         errors.extend(pack_errors)
         if pack is not None:
             packs.append(pack)
