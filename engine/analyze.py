@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+import re
+
 import attrs
 import tree_sitter as ts
 from attrs import frozen
@@ -18,6 +20,7 @@ from flowscan.literals import LiteralReader
 from flowscan.matchers import query_match_root
 from flowscan.redact import redact
 from flowscan.safeguards import absence_findings, guards_of
+from flowscan.settings import resolve_placeholder
 from flowscan.sqlflow import (
     SqlEffect,
     copy_effects,
@@ -37,12 +40,15 @@ _DEFAULT_ACCESS = {"source": "read", "sink": "write"}
 class FileContext:
     """What matchers need of a file: its tree, its imports and the combined query's hits."""
 
-    def __init__(self, plan: LanguagePlan, adapter: Adapter, tree: ts.Tree, source: bytes) -> None:
+    def __init__(
+        self, plan: LanguagePlan, adapter: Adapter, tree: ts.Tree, source: bytes, settings: dict[str, str]
+    ) -> None:
         self.plan = plan
         self.source = source
         self.tree = tree
         self.unifier = Unifier(adapter, tree.root_node)
         self.literals = LiteralReader(adapter, tree.root_node)
+        self.settings = settings
         self._hits: dict[int, list[tuple[ts.Node, Env]]] | None = None
 
     def any_hits(self, indices: frozenset[int]) -> bool:
@@ -155,7 +161,7 @@ def analyze_file(
         return FileAnalysis([], [], [], None)
     adapter = get_adapter(language)
     tree = adapter.parse(source, old_tree)
-    context = FileContext(plan, adapter, tree, source)
+    context = FileContext(plan, adapter, tree, source, rules.settings)
     hits: list[tuple[Finding, ts.Node]] = []
     for compiled, matcher, indices in plan.rules:
         if not context.any_hits(indices):
@@ -281,26 +287,33 @@ def build_finding(
         tech=rule.tech or "",
         severity=rule.severity,
         message=redact(message),
-        entities=tuple(_entities(compiled, node, env, unifier, context.literals)),
+        entities=tuple(_entities(compiled, node, env, unifier, context.literals, context.settings)),
     )
 
 
 def _entities(
-    compiled: CompiledRule, node: ts.Node, env: Env, unifier: Unifier, literals: LiteralReader
+    compiled: CompiledRule,
+    node: ts.Node,
+    env: Env,
+    unifier: Unifier,
+    literals: LiteralReader,
+    settings: dict[str, str],
 ) -> list[Entity]:
     rule = compiled.rule
     found: list[Entity] = []
     for spec in rule.entities:
         access = spec.access or _DEFAULT_ACCESS.get(rule.role or "")
         binding: Binding | None = env.get(spec.metavar) if spec.metavar else _keyword_value(node, spec.keyword or "")
-        for name in _literal_values(binding, unifier, literals):
+        for name in _literal_values(binding, unifier, literals, settings):
             entity = Entity(spec.type, redact(name), access)
             if entity not in found:
                 found.append(entity)
     return found
 
 
-def _literal_values(binding: Binding | None, unifier: Unifier, literals: LiteralReader) -> list[str]:
+def _literal_values(
+    binding: Binding | None, unifier: Unifier, literals: LiteralReader, settings: dict[str, str]
+) -> list[str]:
     """Names an entity can take: a literal's value (also through a name bound to one, such as
     `static final String TOPIC = "orders"`), or each value of a literal list."""
     if binding is None:
@@ -314,7 +327,9 @@ def _literal_values(binding: Binding | None, unifier: Unifier, literals: Literal
             continue
         text = literals.text(node)
         if text is not None:
-            values.append(text)
+            values.append(resolve_placeholder(text, settings) or text)
+        elif (setting := env_lookup(node)) is not None and setting in settings:
+            values.append(settings[setting])
         elif node.named_child_count and all(literals.text(c) is not None for c in node.named_children):
             values.extend(literals.text(c) or "" for c in node.named_children)
     return [v for v in values if v]
@@ -348,6 +363,19 @@ def _shown(binding: Binding, unifier: Unifier) -> str:
         if unifier.is_string(binding):
             return _short(unifier.value(binding))
     return f"`{_short(unifier.value(binding))}`"
+
+
+_ENV_LOOKUP = re.compile(
+    r"""(?:getenv|Getenv|LookupEnv|environ\.get|env::var|env!|var_os)\s*\(\s*["']([A-Za-z_][A-Za-z0-9_.]*)["']"""
+    r"""|environ\s*\[\s*["']([A-Za-z_][A-Za-z0-9_.]*)["']\s*\]"""
+)
+
+
+def env_lookup(node: ts.Node) -> str | None:
+    """The variable an expression reads from the environment (`os.environ["TOPIC"]`, ...)."""
+    text = (node.text or b"")[:240].decode("utf-8", "replace")
+    match = _ENV_LOOKUP.search(text)
+    return (match.group(1) or match.group(2)) if match else None
 
 
 def _short(text: str) -> str:

@@ -77,6 +77,8 @@ class RuleSet:
     plans: dict[str, LanguagePlan]
     #: built-in absence checks that are on (see flowscan.safeguards), id → severity
     checks: dict[str, str] = field(factory=dict)
+    #: what the scanned repository sets its env vars and config keys to (flowscan.settings)
+    settings: dict[str, str] = field(factory=dict)
 
     def languages(self) -> set[str]:
         return set(self.plans)

@@ -24,6 +24,7 @@ from flowscan.languages import by_extension
 from flowscan.packcache import load_pack_cached
 from flowscan.rules import builtin_rule_files
 from flowscan.safeguards import ABSENCE_RULES
+from flowscan.settings import load_settings
 
 # Below this many files a process pool costs more than it saves.
 _POOL_THRESHOLD = 24
@@ -172,6 +173,8 @@ def scan(
     languages = rules.languages()
     extensions = {ext: lang for ext, lang in by_extension().items() if lang in languages}
     files, skipped = discover(paths, config, extensions)
+    # entities named through env vars and config keys resolve to what the repository sets
+    rules.settings = load_settings(paths)
     findings: list[Finding] = []
     errors: list[ScanError] = []
     skipped = list(skipped)
