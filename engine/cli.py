@@ -16,6 +16,7 @@ import orjson
 from flowscan import __version__
 from flowscan.config import Config, load_config
 from flowscan.grammar.model import SEVERITIES, RuleError
+from flowscan.findings import ScanResult
 from flowscan.flowgraph import build_graph
 from flowscan.pipelines import find_pipelines
 from flowscan.scaffold import ALL_TARGETS, scaffold_pipeline
@@ -124,19 +125,33 @@ def _rules_for(args: argparse.Namespace, config: Config) -> list[Path]:
     return rule_files(configured + list(args.rules), builtin=not args.no_builtin)
 
 
-def _scan(args: argparse.Namespace) -> int:
+def _scan_paths(args: argparse.Namespace, link: bool, show_errors: bool = True) -> tuple[ScanResult | None, Config]:
+    """What every command that scans does first: config, rules, the scan itself.
+
+    None when the configuration or a rule file is wrong (already reported: exit 2).
+    """
     config, ok = _config()
     if not ok:
-        return EXIT_ERROR
+        return None, config
     rules, errors = load_ruleset(_rules_for(args, config), config)
     if errors:
         _print_rule_errors(errors)
-        return EXIT_ERROR
-    paths = [Path(p) for p in args.paths]
+        return None, config
     progress = _progress_bar() if sys.stderr.isatty() else None
-    result = scan(paths, rules, config, jobs=args.jobs, progress=progress, link=args.format in LINKED_FORMATS)
+    result = scan([Path(p) for p in args.paths], rules, config, jobs=args.jobs, progress=progress, link=link)
     if progress is not None:
         sys.stderr.write("\r\033[K")
+    if show_errors:
+        for error in result.errors:
+            print(f"{error.path}:{error.line}: {error.message}", file=sys.stderr)
+    return result, config
+
+
+def _scan(args: argparse.Namespace) -> int:
+    # the formats list errors themselves
+    result, config = _scan_paths(args, link=args.format in LINKED_FORMATS, show_errors=False)
+    if result is None:
+        return EXIT_ERROR
     color = args.color == "always" or (args.color == "auto" and sys.stdout.isatty())
     sys.stdout.write(FORMATS[args.format](result, color=color))
     fail_on = args.fail_on or config.fail_on
@@ -148,19 +163,9 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _map(args: argparse.Namespace) -> int:
-    config, ok = _config()
-    if not ok:
+    result, _ = _scan_paths(args, link=True)
+    if result is None:
         return EXIT_ERROR
-    rules, errors = load_ruleset(_rules_for(args, config), config)
-    if errors:
-        _print_rule_errors(errors)
-        return EXIT_ERROR
-    progress = _progress_bar() if sys.stderr.isatty() else None
-    result = scan([Path(p) for p in args.paths], rules, config, jobs=args.jobs, progress=progress, link=True)
-    if progress is not None:
-        sys.stderr.write("\r\033[K")
-    for error in result.errors:
-        print(f"{error.path}:{error.line}: {error.message}", file=sys.stderr)
     sys.stdout.write(MAP_FORMATS[args.format](build_graph(result.placements, result.links)))
     return EXIT_OK
 
@@ -168,20 +173,10 @@ def _map(args: argparse.Namespace) -> int:
 def _report(args: argparse.Namespace) -> int:
     from flowscan.report import write_report  # the report's modules load only for this command
 
-    config, ok = _config()
-    if not ok:
-        return EXIT_ERROR
-    rules, errors = load_ruleset(_rules_for(args, config), config)
-    if errors:
-        _print_rule_errors(errors)
+    result, _ = _scan_paths(args, link=True)
+    if result is None:
         return EXIT_ERROR
     paths = [Path(p) for p in args.paths]
-    progress = _progress_bar() if sys.stderr.isatty() else None
-    result = scan(paths, rules, config, jobs=args.jobs, progress=progress, link=True)
-    if progress is not None:
-        sys.stderr.write("\r\033[K")
-    for error in result.errors:
-        print(f"{error.path}:{error.line}: {error.message}", file=sys.stderr)
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         print(f"flowscan: {output} exists and is not a folder", file=sys.stderr)
@@ -196,14 +191,9 @@ def _scaffold(args: argparse.Namespace) -> int:
     if output.exists() and not args.force:
         print(f"flowscan: {output} exists; pass --force to overwrite it", file=sys.stderr)
         return EXIT_ERROR
-    config, ok = _config()
-    if not ok:
+    result, _ = _scan_paths(args, link=True)
+    if result is None:
         return EXIT_ERROR
-    rules, errors = load_ruleset(_rules_for(args, config), config)
-    if errors:
-        _print_rule_errors(errors)
-        return EXIT_ERROR
-    result = scan([Path(p) for p in args.paths], rules, config, jobs=args.jobs, link=True)
     pipelines = find_pipelines(result, build_graph(result.placements, result.links))
     chosen = next((p for p in pipelines if p.name == args.pipeline), None)
     if chosen is None:
