@@ -12,11 +12,11 @@ from pathlib import Path
 import tree_sitter as ts
 from attrs import field, frozen
 
-from flowscan.analyze import analyze_file
 from flowscan.compiler import RuleSet
 from flowscan.findings import Finding, Link, Placement
 from flowscan.lsp.documents import Snapshot
 from flowscan.lsp.positions import LineIndex
+from flowscan.lsp.regions import Previous, analyze_incrementally
 
 
 @frozen
@@ -55,13 +55,14 @@ def display_path(path: Path | None, uri: str, root: Path | None) -> str:
 
 
 def analyze_snapshot(
-    snapshot: Snapshot, rules: RuleSet, previous: ts.Tree | None, root: Path | None, generation: int
+    snapshot: Snapshot, rules: RuleSet, previous: Analysis | None, root: Path | None, generation: int
 ) -> Analysis:
-    """Findings, data paths and code units of a document; `previous` is the tree of the last
-    snapshot taken, which `snapshot.edits` turn into this one's starting point."""
+    """Findings, data paths and code units of a document. `previous` is the analysis of the
+    last snapshot taken: `snapshot.edits` turn its tree into this one's starting point, and
+    its results are kept for the definitions the edits left alone (flowscan.lsp.regions)."""
     old_tree = None
-    if previous is not None and snapshot.edits is not None:
-        old_tree = previous.copy()
+    if previous is not None and previous.tree is not None and snapshot.edits is not None:
+        old_tree = previous.tree.copy()
         for edit in snapshot.edits:
             old_tree.edit(
                 edit.start_byte,
@@ -72,7 +73,17 @@ def analyze_snapshot(
                 edit.new_end_point,
             )
     path = display_path(snapshot.path, snapshot.uri, root)
-    result = analyze_file(snapshot.source, path, snapshot.language, rules, old_tree, link=True)
+    before = None
+    # results carry over only from the same rules and path (a tree carries over from any)
+    if (
+        old_tree is not None
+        and previous is not None
+        and previous.tree is not None
+        and previous.path == path
+        and previous.generation == generation
+    ):
+        before = Previous(previous.source, previous.tree, previous.findings, previous.links, previous.placements)
+    result = analyze_incrementally(snapshot.source, path, snapshot.language, rules, old_tree, before)
     return Analysis(
         snapshot.uri,
         snapshot.version,

@@ -9,6 +9,7 @@ fix templates its rule names), so that clients and code actions never scan again
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -36,15 +37,15 @@ def to_diagnostic(ls: FlowscanServer, data: dict[str, Any]) -> types.Diagnostic:
     return ls.protocol._converter.structure(data, types.Diagnostic)
 
 
-def diagnostics_json(
-    ls: FlowscanServer, findings: Iterable[Finding], lines: LineIndex, cache: DiagnosticCache | None = None
-) -> list[dict[str, Any]]:
-    """The diagnostics of `findings` at or above the minimum severity, as the protocol's JSON."""
+def shown(ls: FlowscanServer, findings: Iterable[Finding]) -> list[Finding]:
+    """The findings at or above the minimum severity the client asked for."""
     floor = SEVERITIES.index(ls.settings.minimum_severity)
-    kept = [f for f in findings if _rank(f.severity) >= floor]
-    if cache is None:
-        return [diagnostic_json(ls, f, lines) for f in kept]
-    return cache.update(ls, kept, lines)
+    return [f for f in findings if _rank(f.severity) >= floor]
+
+
+def diagnostics_json(ls: FlowscanServer, findings: Iterable[Finding], lines: LineIndex) -> list[dict[str, Any]]:
+    """The diagnostics of the findings shown, as the protocol's JSON."""
+    return [diagnostic_json(ls, f, lines) for f in shown(ls, findings)]
 
 
 def _rank(severity: str) -> int:
@@ -76,24 +77,32 @@ def diagnostic_json(ls: FlowscanServer, finding: Finding, lines: LineIndex) -> d
 
 
 class DiagnosticCache:
-    """The JSON of each finding of one document's last publication: an edit leaves most findings
-    as they were, and an unchanged finding on a line of ASCII text has an unchanged diagnostic."""
+    """The serialized diagnostic of each finding of one document's last publication.
+
+    An edit leaves most findings as they were, and the partial re-analysis of a large file
+    (flowscan.lsp.regions) hands back the very same Finding objects for them: those are
+    looked up by identity (a frozen finding's hash costs more than the lookup saves), kept
+    alive here so that an id is never another object's. A finding on a line of ASCII text
+    has the same diagnostic whatever changed elsewhere; other lines are converted again.
+    """
 
     def __init__(self) -> None:
-        self._last: dict[Finding, dict[str, Any]] = {}
+        self._last: dict[int, tuple[Finding, str]] = {}
         self._generation = -1
 
-    def update(self, ls: FlowscanServer, findings: list[Finding], lines: LineIndex) -> list[dict[str, Any]]:
+    def serialized(self, ls: FlowscanServer, findings: list[Finding], lines: LineIndex) -> list[str]:
         generation = ls.rules.generation if ls.rules is not None else -1
         last = self._last if generation == self._generation else {}
-        current: dict[Finding, dict[str, Any]] = {}
+        current: dict[int, tuple[Finding, str]] = {}
         out = []
         for finding in findings:
-            data = last.get(finding)
-            if data is None or not _ascii_lines(lines, finding):
-                data = diagnostic_json(ls, finding, lines)
-            current[finding] = data
-            out.append(data)
+            entry = last.get(id(finding))
+            if entry is not None and entry[0] is finding and _ascii_lines(lines, finding):
+                text = entry[1]
+            else:
+                text = json.dumps(diagnostic_json(ls, finding, lines))
+            current[id(finding)] = (finding, text)
+            out.append(text)
         self._last, self._generation = current, generation
         return out
 

@@ -14,7 +14,7 @@ from pygls.uris import to_fs_path
 
 from flowscan.lsp import workspace
 from flowscan.lsp.analysis import Analysis
-from flowscan.lsp.convert import DiagnosticCache, diagnostics_json
+from flowscan.lsp.convert import DiagnosticCache, shown
 
 if TYPE_CHECKING:
     from flowscan.lsp.server import FlowscanServer
@@ -51,8 +51,5 @@ def register(server: FlowscanServer) -> None:
 
 def publish(ls: FlowscanServer, analysis: Analysis) -> None:
     cache = ls.diagnostic_caches.setdefault(analysis.uri, DiagnosticCache())
-    diagnostics = diagnostics_json(ls, analysis.findings, analysis.lines, cache)
-    ls.protocol.notify_json(  # type: ignore[attr-defined]
-        types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS,
-        {"uri": analysis.uri, "version": analysis.version, "diagnostics": diagnostics},
-    )
+    diagnostics = cache.serialized(ls, shown(ls, analysis.findings), analysis.lines)
+    ls.protocol.notify_diagnostics(analysis.uri, analysis.version, diagnostics)  # type: ignore[attr-defined]

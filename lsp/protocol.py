@@ -14,6 +14,9 @@ Text that is not JSON at all is answered with ParseError by the server's error r
 
 from __future__ import annotations
 
+import asyncio
+import inspect
+import json
 import logging
 from typing import Any
 
@@ -80,6 +83,23 @@ class FlowscanProtocol(LanguageServerProtocol):
     def notify_json(self, method: str, params: dict[str, Any]) -> None:
         """A notification whose params are already the protocol's JSON (see flowscan.lsp.convert)."""
         self._send_data({"jsonrpc": self.VERSION, "method": method, "params": params})
+
+    def notify_diagnostics(self, uri: str, version: int | None, diagnostics: list[str]) -> None:
+        """publishDiagnostics from diagnostics serialized one by one (and cached: see
+        flowscan.lsp.convert), written as pygls writes every message."""
+        body = (
+            f'{{"jsonrpc": "{self.VERSION}", "method": "{types.TEXT_DOCUMENT_PUBLISH_DIAGNOSTICS}", '
+            f'"params": {{"uri": {json.dumps(uri)}, "version": {json.dumps(version)}, '
+            f'"diagnostics": [{", ".join(diagnostics)}]}}}}'
+        )
+        # json.dumps escapes everything outside ASCII, so characters are bytes here
+        header = f"Content-Length: {len(body)}\r\nContent-Type: {self.CONTENT_TYPE}; charset={self.CHARSET}\r\n\r\n"
+        if self.writer is None:
+            log.error("no transport to publish diagnostics on")
+            return
+        result = self.writer.write((header + body).encode(self.CHARSET))
+        if inspect.isawaitable(result):
+            asyncio.ensure_future(result)
 
     def answer_error(self, request_id: int | str | None, code: int, message: str) -> None:
         self._send_data(

@@ -28,7 +28,6 @@ from concurrent.futures import Future
 from pathlib import Path
 from typing import Any
 
-import tree_sitter as ts
 from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
@@ -72,8 +71,8 @@ class FlowscanServer(LanguageServer):
         self.diagnostic_caches: dict[str, DiagnosticCache] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.index = workspace.WorkspaceIndex()
-        #: the tree of the last snapshot taken of each document (analysis thread only)
-        self._trees: dict[str, ts.Tree | None] = {}
+        #: the analysis of the last snapshot taken of each document (analysis thread only)
+        self._previous: dict[str, Analysis] = {}
         self._scheduled: set[str] = set()
         self._lock = threading.Lock()
         self._waiters: dict[str, list[tuple[int, asyncio.Future[Any]]]] = defaultdict(list)
@@ -162,7 +161,7 @@ class FlowscanServer(LanguageServer):
         snapshot = self.documents.take(uri)
         rules = self.rules
         if snapshot is None:
-            self._trees.pop(uri, None)
+            self._previous.pop(uri, None)
             return
         if rules is None:
             return
@@ -170,10 +169,11 @@ class FlowscanServer(LanguageServer):
             if snapshot.language == FSR:
                 result: Any = fsr.check(snapshot, rules, self.root)
             else:
-                result = analyze_snapshot(snapshot, rules.ruleset, self._trees.get(uri), self.root, rules.generation)
-                self._trees[uri] = result.tree
+                previous = self._previous.get(uri)
+                result = analyze_snapshot(snapshot, rules.ruleset, previous, self.root, rules.generation)
+                self._previous[uri] = result
         except Exception as error:
-            self._trees.pop(uri, None)  # the next analysis parses afresh
+            self._previous.pop(uri, None)  # the next analysis parses afresh
             self.call_soon(self._failed, uri, error)
             return
         self.call_soon(self._deliver, result)
@@ -230,7 +230,7 @@ class FlowscanServer(LanguageServer):
         self.analyses.pop(uri, None)
         self.diagnostic_caches.pop(uri, None)
         self._wake(uri, sys.maxsize)
-        self.worker.submit(lambda: self._trees.pop(uri, None), DOCUMENT)
+        self.worker.submit(lambda: self._previous.pop(uri, None), DOCUMENT)
 
 
 def create_server() -> FlowscanServer:
