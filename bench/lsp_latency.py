@@ -9,8 +9,14 @@ generated Python file of `--lines` lines (functions that read with pandas, query
 psycopg2 and call APIs with requests, as an ETL module does), then applies `--edits`
 small edits one after the other (typing a character into a literal or a name, deleting
 one, changing a number) and prints the time from sending each `didChange` to receiving
-the `publishDiagnostics` for that version: median (p50), p95 and max, in milliseconds,
-plus the time of the first diagnostics after `didOpen` (a cold parse).
+the `publishDiagnostics` for that version (its bytes received, before the client parses
+them): median (p50), p95 and max, in milliseconds, plus the time of the first diagnostics
+after `didOpen` (a cold, whole-file analysis).
+
+The edits are inside function bodies, where typing mostly happens: the server then
+re-analyses only the definitions an edit touched (flowscan.lsp.regions). An edit to the
+imports or other module-level statements, or one that leaves a syntax error reshaping the
+whole module, is analysed whole and costs about what the first diagnostics did.
 
 Rules are the built-in packs (as an editor gets them) unless `--no-builtin`/`--rules`
 say otherwise. The client is a small JSON-RPC client written here, so that nothing but
@@ -131,7 +137,9 @@ class Client:
                 if name.lower() == "content-length":
                     length = int(value)
             body = stream.read(length)
-            self.messages.put((time.perf_counter(), json.loads(body)))
+            # received when its bytes are in: what the client then does with them is not the server's time
+            received = time.perf_counter()
+            self.messages.put((received, json.loads(body)))
 
     def send(self, message: dict[str, Any]) -> float:
         body = json.dumps(message).encode()
@@ -257,6 +265,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{len(latencies)} edits, didChange → publishDiagnostics:")
     print(f"  p50 {statistics.median(latencies):.1f} ms   p95 {percentile(latencies, 0.95):.1f} ms"
           f"   max {max(latencies):.1f} ms   (target p95 ≤ 30 ms)")  # fmt: skip
+    slow = sum(1 for latency in latencies if latency > 30)
+    print(f"  {slow} of {len(latencies)} edits over 30 ms")
     return 0
 
 

@@ -108,7 +108,7 @@ class DiagnosticCache:
 
 
 def _ascii_lines(lines: LineIndex, finding: Finding) -> bool:
-    return lines.line_bytes(finding.start.line - 1).isascii() and lines.line_bytes(finding.end.line - 1).isascii()
+    return lines.is_ascii(finding.start.line - 1) and lines.is_ascii(finding.end.line - 1)
 
 
 @functools.lru_cache(maxsize=4096)

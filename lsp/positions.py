@@ -16,6 +16,7 @@ from lsprotocol import types
 from flowscan.findings import Position as FindingPosition
 
 _NEWLINE = re.compile(b"\n")
+_NON_ASCII = re.compile(b"[\x80-\xff]+")
 
 UTF8 = types.PositionEncodingKind.Utf8
 UTF16 = types.PositionEncodingKind.Utf16
@@ -38,6 +39,15 @@ class LineIndex:
         self.source = source
         self.encoding = encoding
         self.starts = [0] + [m.end() for m in _NEWLINE.finditer(source)]
+        self._non_ascii: frozenset[int] | None = None
+
+    def is_ascii(self, line: int) -> bool:
+        """Whether 0-based `line` is ASCII (its columns are the same in every encoding)."""
+        if self._non_ascii is None:
+            self._non_ascii = frozenset(
+                bisect.bisect_right(self.starts, m.start()) - 1 for m in _NON_ASCII.finditer(self.source)
+            )
+        return line not in self._non_ascii
 
     def line_bytes(self, line: int) -> bytes:
         """The bytes of 0-based `line`, without its line end."""

@@ -189,7 +189,8 @@ def analyze_changed(
         if delta is not None:
             moved[id(finding)] = _moved_finding(finding, delta) if delta else finding
     findings = list(fresh.findings) + list(moved.values())
-    findings.sort(key=lambda f: (f.start, f.rule_id))
+    # the engine's order, (start, rule id), with plain tuples: comparing attrs Positions is slow
+    findings.sort(key=lambda f: (f.start.line, f.start.column, f.rule_id))
     links = list(fresh.links) + [
         _moved_link(link, moved[id(link.source)], moved[id(link.target)])
         for link in previous.links
