@@ -334,7 +334,7 @@ def clear_published(ls: FlowscanServer) -> None:
 def closed(ls: FlowscanServer, uri: str) -> None:
     """A document was closed: its diagnostics go, or come from disk again when the workspace's are shown."""
     path = to_fs_path(uri)
-    if ls.settings.workspace_diagnostics and path and ls.root is not None:
+    if ls.settings.workspace_diagnostics and path and ls.root is not None and by_extension().get(Path(path).suffix):
         rescan_file(ls, Path(path))
     else:
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
