@@ -374,7 +374,50 @@ def _go_specs(declaration: ts.Node) -> list[ts.Node]:
     return [spec for spec in specs if spec.type == "import_spec"]
 
 
-_RETRY_BUILDERS: dict[str, Template] = {"python": _python_retry, "go": _go_retry}
+_JAVA_BLOCKS = frozenset({"block", "constructor_body", "switch_block_statement_group"})
+
+
+def _java_retry(site: Site) -> Fix | None:
+    """`for (int attempt = 1; ; attempt++) { try { <statement> break; } catch (RuntimeException e) { ... } }`.
+
+    Only a statement that declares nothing (a declaration would go out of scope in the
+    loop); only unchecked exceptions are retried, so checked ones propagate as before and
+    the method's `throws` clause still holds.
+    """
+    statement = next((a for a in _ancestors(site.node) if a.parent is not None and a.parent.type in _JAVA_BLOCKS), None)
+    source = site.source
+    if statement is None or statement.type not in ("expression_statement", "return_statement"):
+        return None
+    if not _starts_its_line(source, statement):
+        return None
+    indent = _indent(source, statement.start_byte)
+    unit = "    " if not indent or indent[0] == " " else "\t"
+    body = node_text(statement)
+    done = "" if statement.type == "return_statement" else f"{indent}{unit * 2}break;\n"
+    last = RETRY_ATTEMPTS
+    text = (
+        f"{indent}for (int attempt = 1; ; attempt++) {{ // retry with backoff\n"
+        f"{indent}{unit}try {{\n"
+        f"{indent}{unit * 2}{body}\n"
+        f"{done}"
+        f"{indent}{unit}}} catch (RuntimeException e) {{\n"
+        f"{indent}{unit * 2}if (attempt >= {last}) {{\n"
+        f"{indent}{unit * 3}throw e;\n"
+        f"{indent}{unit * 2}}}\n"
+        f"{indent}{unit * 2}try {{\n"
+        f"{indent}{unit * 3}Thread.sleep(1000L * attempt);\n"
+        f"{indent}{unit * 2}}} catch (InterruptedException interrupted) {{\n"
+        f"{indent}{unit * 3}Thread.currentThread().interrupt();\n"
+        f"{indent}{unit * 3}throw e;\n"
+        f"{indent}{unit * 2}}}\n"
+        f"{indent}{unit}}}\n"
+        f"{indent}}}"
+    )
+    edit = Edit(_line_start(source, statement.start_byte), statement.end_byte, text)
+    return Fix("retry", f"Retry this I/O up to {RETRY_ATTEMPTS} times with backoff", (edit,), Applicability.UNSAFE)
+
+
+_RETRY_BUILDERS: dict[str, Template] = {"python": _python_retry, "go": _go_retry, "java": _java_retry}
 
 
 # --- validate -------------------------------------------------------------------------

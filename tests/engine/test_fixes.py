@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
 import pytest
@@ -131,10 +133,54 @@ def test_retry_in_go_calls_again_while_err_is_set(rules: RuleSet) -> None:
     assert parses(fixed, "go")
 
 
+JAVA = """package shop;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+
+class Orders {
+    private final JdbcTemplate jdbc;
+
+    Orders(JdbcTemplate jdbc) {
+        this.jdbc = jdbc;
+    }
+
+    void purge(String day) {
+        jdbc.update("DELETE FROM orders WHERE day = ?", day);
+    }
+}
+"""
+
+
+def test_retry_in_java_retries_unchecked_failures(rules: RuleSet, tmp_path: Path) -> None:
+    fix = fixes_of(JAVA, "java", rules, "lsptest.java.jdbc-update", ("retry",))["retry"]
+    fixed = applied(JAVA, fix)
+    assert (
+        "        for (int attempt = 1; ; attempt++) { // retry with backoff\n"
+        "            try {\n"
+        '                jdbc.update("DELETE FROM orders WHERE day = ?", day);\n'
+        "                break;\n"
+        "            } catch (RuntimeException e) {\n"
+    ) in fixed
+    assert parses(fixed, "java")
+    javac = shutil.which("javac")
+    if javac is not None:  # compile it for real, against a stand-in JdbcTemplate
+        stub = tmp_path / "org/springframework/jdbc/core/JdbcTemplate.java"
+        stub.parent.mkdir(parents=True)
+        stub.write_text("package org.springframework.jdbc.core;\n"
+                        "public class JdbcTemplate { public int update(String sql, Object... args) { return 0; } }\n")  # fmt: skip
+        (tmp_path / "Orders.java").write_text(fixed)
+        result = subprocess.run([javac, "-d", str(tmp_path / "out"), str(stub), str(tmp_path / "Orders.java")],
+                                capture_output=True, text=True)  # fmt: skip
+        assert result.returncode == 0, result.stderr
+
+
 def test_retry_is_not_offered_where_it_does_not_fit(rules: RuleSet) -> None:
     # a Go call whose error is not kept cannot be retried on it
     source = 'package p\n\nfunc f() {\n\tdb.Query("SELECT 1")\n}\n'
     assert "retry" not in fixes_of(source, "go", rules, "lsptest.go.query", ("retry",))
+    # a Java declaration would go out of scope inside the loop
+    declared = JAVA.replace('jdbc.update("DELETE', 'int n = jdbc.update("DELETE')
+    assert "retry" not in fixes_of(declared, "java", rules, "lsptest.java.jdbc-update", ("retry",))
     # a rule that does not name the template does not get it
     assert set(fixes_of(PANDAS, "python", rules, "lsptest.pandas.read-csv", ())) == {"suppress"}
 
