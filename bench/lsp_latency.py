@@ -69,7 +69,7 @@ def generate(lines: int, seed: int) -> str:
                 f"def load_{table}_{n}(path, day):",
                 f'    """Read the {table} export of one day and keep it as Parquet."""',
                 f"    frame = pd.read_csv(path + '/{table}.csv', sep=';')",
-                f"    frame = frame[frame['day'] == day]",
+                "    frame = frame[frame['day'] == day]",
                 f"    frame['total'] = frame['amount'] * {n % 7 + 1}",
                 f"    frame.to_parquet('lake/{table}/{n}.parquet')",
                 "    return frame",
@@ -103,7 +103,7 @@ def generate(lines: int, seed: int) -> str:
         else:
             out += [
                 f"def summarize_{n}(frame):",
-                f"    grouped = frame.groupby('customer_id').agg({{'total': 'sum'}})",
+                "    grouped = frame.groupby('customer_id').agg({'total': 'sum'})",
                 f"    grouped = grouped[grouped['total'] > {n}]",
                 "    return grouped.reset_index()",
             ]

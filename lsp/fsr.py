@@ -119,7 +119,7 @@ class RuleFileCheck:
     diagnostics: tuple[types.Diagnostic, ...]
 
 
-def check(snapshot: Snapshot, rules: LoadedRules, root: Path | None) -> RuleFileCheck:
+def check(snapshot: Snapshot, rules: LoadedRules) -> RuleFileCheck:
     """On the analysis thread: every error of the rule file as the editor holds it."""
     text = snapshot.source.decode("utf-8", "replace")
     path = str(snapshot.path) if snapshot.path is not None else snapshot.uri

@@ -167,7 +167,7 @@ class FlowscanServer(LanguageServer):
             return
         try:
             if snapshot.language == FSR:
-                result: Any = fsr.check(snapshot, rules, self.root)
+                result: Any = fsr.check(snapshot, rules)
             else:
                 previous = self._previous.get(uri)
                 result = analyze_snapshot(snapshot, rules.ruleset, previous, self.root, rules.generation)
@@ -186,10 +186,13 @@ class FlowscanServer(LanguageServer):
             return  # the rules changed: every document is analysed again
         if isinstance(result, Analysis):
             self.analyses[result.uri] = result
-            diagnostics.publish(self, result)
+            self.publish(result)
         else:
             fsr.publish(self, result)
         self._wake(result.uri, result.version)
+
+    def publish(self, analysis: Analysis) -> None:
+        diagnostics.publish(self, analysis)
 
     def _failed(self, uri: str, error: Exception) -> None:
         self.report_server_error(error, None)  # type: ignore[arg-type]

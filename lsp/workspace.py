@@ -103,8 +103,9 @@ def apply_settings(ls: FlowscanServer, raw: Any) -> None:
     if ls.settings.rules_differ(before):
         ls.reload_rules()
     else:
-        for uri in ls.documents.uris():
-            ls.schedule(uri)  # the minimum severity may have changed
+        # the minimum severity may have changed: what was found is shown again, not searched again
+        for analysis in list(ls.analyses.values()):
+            ls.publish(analysis)
         if ls.settings.workspace_diagnostics and not before.workspace_diagnostics:
             start_scan(ls)
         elif before.workspace_diagnostics and not ls.settings.workspace_diagnostics:
