@@ -42,6 +42,13 @@ class Analysis:
         return self._by_finding.get(finding)
 
 
+def _reusable(analysis: Analysis | None, path: str, generation: int) -> Previous | None:
+    """Results carry over only from the same rules and path (a tree carries over from any)."""
+    if analysis is None or analysis.tree is None or analysis.path != path or analysis.generation != generation:
+        return None
+    return Previous(analysis.source, analysis.tree, analysis.findings, analysis.links, analysis.placements)
+
+
 def display_path(path: Path | None, uri: str, root: Path | None) -> str:
     """The path findings show: relative to the workspace root when under it, `/`-separated."""
     if path is None:
@@ -55,11 +62,17 @@ def display_path(path: Path | None, uri: str, root: Path | None) -> str:
 
 
 def analyze_snapshot(
-    snapshot: Snapshot, rules: RuleSet, previous: Analysis | None, root: Path | None, generation: int
+    snapshot: Snapshot,
+    rules: RuleSet,
+    previous: Analysis | None,
+    root: Path | None,
+    generation: int,
+    last_good: Analysis | None = None,
 ) -> Analysis:
     """Findings, data paths and code units of a document. `previous` is the analysis of the
     last snapshot taken: `snapshot.edits` turn its tree into this one's starting point, and
-    its results are kept for the definitions the edits left alone (flowscan.lsp.regions)."""
+    its results (or those of `last_good`, the last text without a syntax error at the top
+    level) are kept for the definitions the edits left alone (flowscan.lsp.regions)."""
     old_tree = None
     if previous is not None and previous.tree is not None and snapshot.edits is not None:
         old_tree = previous.tree.copy()
@@ -73,17 +86,15 @@ def analyze_snapshot(
                 edit.new_end_point,
             )
     path = display_path(snapshot.path, snapshot.uri, root)
-    before = None
-    # results carry over only from the same rules and path (a tree carries over from any)
-    if (
-        old_tree is not None
-        and previous is not None
-        and previous.tree is not None
-        and previous.path == path
-        and previous.generation == generation
-    ):
-        before = Previous(previous.source, previous.tree, previous.findings, previous.links, previous.placements)
-    result = analyze_incrementally(snapshot.source, path, snapshot.language, rules, old_tree, before)
+    result = analyze_incrementally(
+        snapshot.source,
+        path,
+        snapshot.language,
+        rules,
+        old_tree,
+        _reusable(previous, path, generation),
+        last_good=_reusable(last_good, path, generation) if last_good is not previous else None,
+    )
     return Analysis(
         snapshot.uri,
         snapshot.version,

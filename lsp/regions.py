@@ -245,15 +245,30 @@ def analyze_incrementally(
     previous: Previous | None,
     min_bytes: int = MIN_BYTES,
     on_plan: Callable[[Plan | None], None] | None = None,
+    last_good: Previous | None = None,
 ) -> FileAnalysis:
-    """What the engine's analyze_file(link=True) finds, re-analysing only what changed when it can."""
-    if previous is not None and old_tree is not None and rules.plans.get(language) is not None:
+    """What the engine's analyze_file(link=True) finds, re-analysing only what changed when it can.
+
+    `old_tree` is the previous text's tree, edited; `previous` that text's results. A
+    syntax error can reshape a whole module (an unclosed bracket swallows what follows),
+    so once it is fixed the text is compared with `last_good`, the last results of a text
+    whose top level parsed cleanly, rather than with the broken one.
+    """
+    if old_tree is not None and rules.plans.get(language) is not None and (previous or last_good):
         tree = get_adapter(language).parse(source, old_tree)
-        chosen = plan(previous, tree, source, language, min_bytes)
+        chosen, base = None, None
+        for candidate in (previous, last_good):
+            if candidate is not None and chosen is None:
+                chosen, base = plan(candidate, tree, source, language, min_bytes), candidate
         if on_plan is not None:
             on_plan(chosen)
-        if chosen is not None:
-            return analyze_changed(source, path, language, rules, tree, previous, chosen)
+        if chosen is not None and base is not None:
+            return analyze_changed(source, path, language, rules, tree, base, chosen)
         # the tree is already this text's: analyze_file's parse with it has nothing to redo
         return analyze_file(source, path, language, rules, tree, link=True)
     return analyze_file(source, path, language, rules, old_tree, link=True)
+
+
+def parsed_cleanly(tree: ts.Tree | None) -> bool:
+    """Whether no error node stands at the top level (errors inside a definition are its own)."""
+    return tree is not None and not any(child.type == "ERROR" or child.is_missing for child in tree.root_node.children)

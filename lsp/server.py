@@ -37,6 +37,7 @@ from flowscan.lsp.analysis import Analysis, analyze_snapshot
 from flowscan.lsp.convert import DiagnosticCache
 from flowscan.lsp.documents import FSR, Documents
 from flowscan.lsp.protocol import FlowscanProtocol
+from flowscan.lsp.regions import parsed_cleanly
 from flowscan.lsp.rules import LoadedRules, load_rules
 from flowscan.lsp.settings import Settings
 from flowscan.lsp.worker import DOCUMENT, REQUEST, Worker
@@ -73,6 +74,8 @@ class FlowscanServer(LanguageServer):
         self.index = workspace.WorkspaceIndex()
         #: the analysis of the last snapshot taken of each document (analysis thread only)
         self._previous: dict[str, Analysis] = {}
+        #: the last of those whose text had no syntax error at the top level
+        self._last_good: dict[str, Analysis] = {}
         self._scheduled: set[str] = set()
         self._lock = threading.Lock()
         self._waiters: dict[str, list[tuple[int, asyncio.Future[Any]]]] = defaultdict(list)
@@ -162,6 +165,7 @@ class FlowscanServer(LanguageServer):
         rules = self.rules
         if snapshot is None:
             self._previous.pop(uri, None)
+            self._last_good.pop(uri, None)
             return
         if rules is None:
             return
@@ -169,9 +173,11 @@ class FlowscanServer(LanguageServer):
             if snapshot.language == FSR:
                 result: Any = fsr.check(snapshot, rules)
             else:
-                previous = self._previous.get(uri)
-                result = analyze_snapshot(snapshot, rules.ruleset, previous, self.root, rules.generation)
+                previous, good = self._previous.get(uri), self._last_good.get(uri)
+                result = analyze_snapshot(snapshot, rules.ruleset, previous, self.root, rules.generation, good)
                 self._previous[uri] = result
+                if parsed_cleanly(result.tree):
+                    self._last_good[uri] = result
         except Exception as error:
             self._previous.pop(uri, None)  # the next analysis parses afresh
             self.call_soon(self._failed, uri, error)
@@ -233,7 +239,7 @@ class FlowscanServer(LanguageServer):
         self.analyses.pop(uri, None)
         self.diagnostic_caches.pop(uri, None)
         self._wake(uri, sys.maxsize)
-        self.worker.submit(lambda: self._previous.pop(uri, None), DOCUMENT)
+        self.worker.submit(lambda: (self._previous.pop(uri, None), self._last_good.pop(uri, None)), DOCUMENT)
 
 
 def create_server() -> FlowscanServer:

@@ -11,7 +11,7 @@ import pytest
 from flowscan.analyze import FileAnalysis, analyze_file
 from flowscan.compiler import RuleSet
 from flowscan.languages import adapter
-from flowscan.lsp.regions import Plan, Previous, analyze_incrementally
+from flowscan.lsp.regions import Plan, Previous, analyze_incrementally, parsed_cleanly
 from flowscan.scanner import load_ruleset, rule_files
 
 HERE = Path(__file__).parent
@@ -76,6 +76,12 @@ def edit(text: str, rnd: random.Random) -> tuple[str, tuple[int, int, int, int, 
     return result, (start, start + old_len, start + len(new), row, column, row + new_rows, new_end_col)
 
 
+def as_previous(text: str, analysis: FileAnalysis) -> Previous:
+    assert analysis.tree is not None
+    return Previous(text.encode(), analysis.tree, tuple(analysis.findings), tuple(analysis.links),
+                    tuple(analysis.placements))  # fmt: skip
+
+
 def normalized(analysis: FileAnalysis) -> tuple:
     return (
         sorted(analysis.findings, key=repr),
@@ -89,6 +95,7 @@ def test_partial_analysis_equals_the_whole_files(name: str, text: str, rules: Ru
     language = LANGUAGES[Path(name).suffix]
     rnd = random.Random(name)
     current = analyze_file(text.encode(), name, language, rules, link=True)
+    last_good = as_previous(text, current) if parsed_cleanly(current.tree) else None
     plans: list[Plan | None] = []
     for _ in range(8):
         if current.tree is None:
@@ -99,15 +106,18 @@ def test_partial_analysis_equals_the_whole_files(name: str, text: str, rules: Ru
         old_tree = current.tree.copy()
         old_end_point = (row, column + (old_end - start))
         old_tree.edit(start, old_end, new_end, (row, column), old_end_point, (new_row, new_col))
-        previous = Previous(text.encode(), current.tree, tuple(current.findings), tuple(current.links),
-                            tuple(current.placements))  # fmt: skip
-        partial = analyze_incrementally(changed.encode(), name, language, rules, old_tree, previous, 0, plans.append)
+        previous = as_previous(text, current)
+        partial = analyze_incrementally(
+            changed.encode(), name, language, rules, old_tree, previous, 0, plans.append, last_good
+        )
         whole = analyze_file(changed.encode(), name, language, rules, link=True)
         assert normalized(partial) == normalized(whole), f"after edit at {row}:{column} of {name}"
         assert partial.tree is not None and str(partial.tree.root_node) == str(
             adapter(language).parse(changed.encode()).root_node
         )
         text, current = changed, partial
+        if parsed_cleanly(current.tree):
+            last_good = as_previous(text, current)
 
 
 def test_a_change_inside_one_function_keeps_the_others(rules: RuleSet) -> None:
@@ -125,3 +135,25 @@ def test_a_change_inside_one_function_keeps_the_others(rules: RuleSet) -> None:
     analyze_incrementally(changed.encode(), "g.py", "python", rules, old_tree, previous, 0, plans.append)
     (plan,) = plans
     assert plan is not None and len(plan.kept) == len([i for i in text.split("\ndef ")]) - 2
+
+
+def test_after_a_syntax_error_is_fixed_the_last_clean_text_is_the_base(rules: RuleSet) -> None:
+    text = _generated(400)
+    clean = analyze_file(text.encode(), "g.py", "python", rules, link=True)
+    # `xwith ... as cur:` does not parse, and the functions after it fall apart at the top level
+    at = text.index("    with conn.cursor() as cur:") + 4
+    broken_text = text[:at] + "x" + text[at:]
+    broken = analyze_file(broken_text.encode(), "g.py", "python", rules, link=True)
+    assert not parsed_cleanly(broken.tree)
+    assert broken.tree is not None
+    old_tree = broken.tree.copy()
+    row = text[:at].count("\n")
+    column = at - text.rfind("\n", 0, at) - 1
+    old_tree.edit(at, at + 1, at, (row, column), (row, column + 1), (row, column))
+    plans: list[Plan | None] = []
+    fixed = analyze_incrementally(
+        text.encode(), "g.py", "python", rules, old_tree, as_previous(broken_text, broken), 0, plans.append,
+        as_previous(text, clean),
+    )  # fmt: skip
+    assert plans[0] is not None  # not a whole-file analysis
+    assert normalized(fixed) == normalized(clean)
