@@ -177,11 +177,13 @@ def publish(ls: FlowscanServer, result: RuleFileCheck) -> None:
 
 
 def publish_load_errors(ls: FlowscanServer, loaded: LoadedRules) -> None:
-    """Errors of rule files that are not open (a broken rule file in the workspace)."""
+    """Errors of rule files that are not open (a broken rule file in the workspace); a file
+    whose errors are gone since the last load gets its diagnostics cleared."""
     open_uris = set(ls.documents.uris())
     by_file: dict[Path, list[RuleError]] = {}
     for error in loaded.errors:
         by_file.setdefault(error_path(error), []).append(error)
+    published: set[str] = set()
     for path, errors in by_file.items():
         uri = from_fs_path(str(path))
         if not uri or uri in open_uris or not path.is_file():
@@ -189,6 +191,10 @@ def publish_load_errors(ls: FlowscanServer, loaded: LoadedRules) -> None:
         lines = LineIndex(path.read_bytes(), ls.workspace.position_encoding)
         diagnostics = [_diagnostic(e, lines, types.DiagnosticSeverity.Error) for e in errors]
         ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, diagnostics))
+        published.add(uri)
+    for uri in ls.rule_error_uris - published - open_uris:
+        ls.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri, []))
+    ls.rule_error_uris = published
 
 
 # --- completion -----------------------------------------------------------------------

@@ -72,6 +72,8 @@ class FlowscanServer(LanguageServer):
         self.diagnostic_caches: dict[str, DiagnosticCache] = {}
         self.loop: asyncio.AbstractEventLoop | None = None
         self.index = workspace.WorkspaceIndex()
+        #: closed rule files whose load errors are shown
+        self.rule_error_uris: set[str] = set()
         #: the analysis of the last snapshot taken of each document (analysis thread only)
         self._previous: dict[str, Analysis] = {}
         #: the last of those whose text had no syntax error at the top level

@@ -119,3 +119,9 @@ async def test_a_broken_rule_file_does_not_stop_the_others(bare: LanguageClient,
     (error,) = await diagnostics_for(bare, broken)
     assert error.severity == types.DiagnosticSeverity.Error and error.range.start.line == 1
     assert any("errors in rule files" in m.message for m in bare.log_messages)
+    # fixed on disk: the rules load again and the error goes
+    (rules / "broken.fsr").write_text("")
+    bare.workspace_did_change_watched_files(
+        types.DidChangeWatchedFilesParams([types.FileEvent(broken, types.FileChangeType.Changed)])
+    )
+    await until(lambda: list(bare.diagnostics[broken]) == [], what="the rule file's error to go")
