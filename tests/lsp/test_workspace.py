@@ -121,3 +121,14 @@ async def test_wrong_settings_are_reported_and_ignored(bare: LanguageClient, pro
     messages = [m.message for m in bare.log_messages]
     assert "flowscan: flowscan.minimumSeverity must be one of hint, info, warning, error" in messages
     assert "flowscan: flowscan.scaffold.target must be one of prefect, airflow" in messages
+
+
+async def test_settings_are_pulled_when_the_notification_carries_none(bare: LanguageClient, project: Path) -> None:
+    await start(bare, project, capabilities(configuration=True))
+    uri = open_document(bare, project / "etl.py")
+    assert len(await diagnostics_for(bare, uri, 1)) == 5
+    bare.set_configuration({"minimumSeverity": "error", "scaffold": {"target": "airflow"}}, section="flowscan")
+    before = len(bare.published)  # type: ignore[attr-defined]
+    bare.workspace_did_change_configuration(types.DidChangeConfigurationParams(settings=None))
+    await until(lambda: len(bare.published) > before, what="diagnostics after pulling the settings")  # type: ignore[attr-defined]
+    assert [d.code for d in bare.published[-1].diagnostics] == ["lsptest.dbapi.execute"]  # type: ignore[attr-defined]
