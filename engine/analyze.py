@@ -199,10 +199,11 @@ def _absences(
     """Warnings for writes that nothing protects (see flowscan.safeguards)."""
     fed = {link.target for link in links}
     found: list[tuple[Finding, ts.Node]] = []
+    seen: dict = {}
     for finding, node in hits:
         if finding.role != "sink":
             continue
-        guards = guards_of(adapter, node, unit_span(adapter, node, root))
+        guards = guards_of(adapter, node, unit_span(adapter, node, root), seen)
         for absent in absence_findings(finding, guards, finding in fed):
             if absent.rule_id in checks:
                 found.append((attrs.evolve(absent, severity=checks[absent.rule_id]), node))

@@ -217,9 +217,11 @@ def place(adapter: Adapter, root: ts.Node, path: str, hits: list[tuple[Finding, 
     """The code unit of each finding: its named function (with its class), else the file."""
     module = CodeUnit(path, path.rsplit("/", 1)[-1].rsplit(".", 1)[0], "model" if adapter.name == "sql" else "module", 1)
     placements = []
+    seen: dict = {}
     for finding, node in hits:
         unit = _unit(adapter, node, root, path)
-        guards = guards_of(adapter, node, unit[1] if unit else root) if finding.role in ("source", "sink") else ()
+        scope = unit[1] if unit else root
+        guards = guards_of(adapter, node, scope, seen) if finding.role in ("source", "sink") else ()
         placements.append(Placement(finding, unit[0] if unit else module, guards))
     return placements
 

@@ -34,23 +34,40 @@ _PATTERNS = {
 _GUARDED_KINDS = frozenset({"database", "object_store", "stream"})
 
 
-def guards_of(adapter: Adapter, node: ts.Node, scope: ts.Node) -> tuple[Guard, ...]:
-    """The safeguards around `node`, looked for in its function `scope`."""
+def guards_of(
+    adapter: Adapter, node: ts.Node, scope: ts.Node, seen: dict[tuple[int, int], dict[str, Guard]] | None = None
+) -> tuple[Guard, ...]:
+    """The safeguards around `node`, looked for in its function `scope`.
+
+    `seen` keeps, for one file, what each scope's text shows: a module with a thousand
+    top-level findings is searched once, not once per finding.
+    """
     found: dict[str, Guard] = {}
     handled = _error_handling(node, scope)
     if handled is not None:
         found["error-handling"] = handled
+    key = (scope.start_byte, scope.end_byte)
+    textual = seen.get(key) if seen is not None else None
+    if textual is None:
+        textual = _textual_guards(scope)
+        if seen is not None:
+            seen[key] = textual
+    for kind, guard in textual.items():
+        found.setdefault(kind, guard)
+    return tuple(found[kind] for kind in GUARDS if kind in found)
+
+
+def _textual_guards(scope: ts.Node) -> dict[str, Guard]:
+    found: dict[str, Guard] = {}
     text = (scope.text or b"").decode("utf-8", "replace")
     first_row = scope.start_point[0]
     for kind, pattern in _PATTERNS.items():
-        if kind in found:
-            continue
         match = pattern.search(text)
         if match is not None:
             line_index = text.count("\n", 0, match.start())
             code = text.splitlines()[line_index].strip() if text else ""
             found[kind] = Guard(kind, first_row + line_index + 1, code[:120])
-    return tuple(found[kind] for kind in GUARDS if kind in found)
+    return found
 
 
 def _error_handling(node: ts.Node, scope: ts.Node) -> Guard | None:
