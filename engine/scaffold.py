@@ -263,57 +263,51 @@ def _format(name: str) -> str:
     return "parquet"
 
 
-def _spark_read(entity: Entity | None) -> str:
+# What a job's step does with a dataset, by engine and direction, for each kind of dataset.
+# {name} is the dataset as a Python string, {query} a SELECT of it, {format} its file format.
+_KAFKA = '.format("kafka").option("kafka.bootstrap.servers", os.environ["KAFKA_BROKERS"])'
+_IO: dict[tuple[str, str], dict[str, str]] = {
+    ("Spark", "read"): {
+        "table": 'return spark.read.jdbc(os.environ["JDBC_URL"], {name}, properties=JDBC_PROPERTIES)',
+        "stream": "return spark.read" + _KAFKA + '.option("subscribe", {name}).load()',
+        "file": 'return spark.read.format("{format}").option("header", True).load({name})',
+    },
+    ("Spark", "write"): {
+        "table": 'frame.write.jdbc(os.environ["JDBC_URL"], {name}, mode="append", properties=JDBC_PROPERTIES)',
+        "stream": 'frame.selectExpr("to_json(struct(*)) AS value").write' + _KAFKA + '.option("topic", {name}).save()',
+        "file": 'frame.write.mode("overwrite").format("{format}").save({name})',
+    },
+    ("Polars", "read"): {
+        "table": 'return pl.read_database_uri({query}, uri=os.environ["DATABASE_URL"])',
+        "file": "return pl.{reader}({name})",
+    },
+    ("Polars", "write"): {
+        "table": 'frame.write_database({name}, connection=os.environ["DATABASE_URL"], if_table_exists="append")',
+        "file": "frame.{writer}({name})",
+    },
+}
+_POLARS_FILES = {"csv": ("read_csv", "write_csv"), "json": ("read_ndjson", "write_ndjson")}
+
+
+def _io_line(engine: str, direction: str, entity: Entity | None) -> str:
+    """The line of code that reads (or writes) a dataset; where flowscan cannot tell, an
+    error that says what to write there."""
+    verb = "reads" if direction == "read" else "writes"
     if entity is None:
-        return "raise NotImplementedError(\"say what this step reads: flowscan found no literal name\")"
-    name = _string(entity.name)
-    if entity.type == "table":
-        return f'return spark.read.jdbc(os.environ["JDBC_URL"], {name}, properties=JDBC_PROPERTIES)'
-    if entity.type in ("topic", "queue"):
-        return ('return spark.read.format("kafka").option("kafka.bootstrap.servers", os.environ["KAFKA_BROKERS"])'
-                f'.option("subscribe", {name}).load()')
-    if entity.type == "url":
-        return f"raise NotImplementedError(\"fetch {_doc_text(entity.name)} and build a DataFrame\")"
-    return f'return spark.read.format("{_format(entity.name)}").option("header", True).load({name})'
-
-
-def _spark_write(entity: Entity | None) -> str:
-    if entity is None:
-        return "raise NotImplementedError(\"say where this step writes: flowscan found no literal name\")"
-    name = _string(entity.name)
-    if entity.type == "table":
-        return f'frame.write.jdbc(os.environ["JDBC_URL"], {name}, mode="append", properties=JDBC_PROPERTIES)'
-    if entity.type in ("topic", "queue"):
-        return ('frame.selectExpr("to_json(struct(*)) AS value").write.format("kafka")'
-                f'.option("kafka.bootstrap.servers", os.environ["KAFKA_BROKERS"]).option("topic", {name}).save()')
-    if entity.type == "url":
-        return f"raise NotImplementedError(\"send the rows to {_doc_text(entity.name)}\")"
-    return f'frame.write.mode("overwrite").format("{_format(entity.name)}").save({name})'
-
-
-def _polars_read(entity: Entity | None) -> str:
-    if entity is None:
-        return "raise NotImplementedError(\"say what this step reads: flowscan found no literal name\")"
-    name = _string(entity.name)
-    if entity.type == "table":
-        query = _string(f"SELECT * FROM {entity.name}")
-        return f'return pl.read_database_uri({query}, uri=os.environ["DATABASE_URL"])'
-    if entity.type in ("topic", "queue", "url"):
-        return f"raise NotImplementedError(\"read {_doc_text(entity.name)} into a DataFrame\")"
-    reader = {"csv": "read_csv", "json": "read_ndjson"}.get(_format(entity.name), "read_parquet")
-    return f"return pl.{reader}({name})"
-
-
-def _polars_write(entity: Entity | None) -> str:
-    if entity is None:
-        return "raise NotImplementedError(\"say where this step writes: flowscan found no literal name\")"
-    name = _string(entity.name)
-    if entity.type == "table":
-        return f'frame.write_database({name}, connection=os.environ["DATABASE_URL"], if_table_exists="append")'
-    if entity.type in ("topic", "queue", "url"):
-        return f"raise NotImplementedError(\"send the rows to {_doc_text(entity.name)}\")"
-    writer = {"csv": "write_csv", "json": "write_ndjson"}.get(_format(entity.name), "write_parquet")
-    return f"frame.{writer}({name})"
+        return f'raise NotImplementedError("say what this step {verb}: flowscan found no literal name")'
+    group = {"table": "table", "topic": "stream", "queue": "stream", "url": "url"}.get(entity.type, "file")
+    template = _IO[(engine, direction)].get(group)
+    if template is None:
+        return f'raise NotImplementedError("this step {verb} {_doc_text(entity.name)}: write that here")'
+    file_format = _format(entity.name)
+    reader, writer = _POLARS_FILES.get(file_format, ("read_parquet", "write_parquet"))
+    return template.format(
+        name=_string(entity.name),
+        query=_string(f"SELECT * FROM {entity.name}"),
+        format=file_format,
+        reader=reader,
+        writer=writer,
+    )
 
 
 def _job(pipeline: str, tasks: list[Task], findings: Sequence[Finding], engine: str) -> str:
@@ -346,15 +340,15 @@ def _job(pipeline: str, tasks: list[Task], findings: Sequence[Finding], engine: 
         "    return frame",
         "",
     ]
-    reads, writes = (_spark_read, _spark_write) if spark else (_polars_read, _polars_write)
     for task in tasks:
         entity = _dataset(task, findings)
         if task.stage == "extract":
-            signature, body = (f"(spark: SparkSession) -> {frame}" if spark else f"() -> {frame}"), reads(entity)
+            signature = f"(spark: SparkSession) -> {frame}" if spark else f"() -> {frame}"
+            body = _io_line(engine, "read", entity)
         elif task.stage == "transform":
             signature, body = f"(*frames: {frame}) -> {frame}", _join_body(spark)
         else:
-            signature, body = f"(frame: {frame}) -> None", writes(entity)
+            signature, body = f"(frame: {frame}) -> None", _io_line(engine, "write", entity)
         parts += ["", f"def {task.name}{signature}:", _task_doc(task, "    "), f"    {body}", ""]
     parts += ["", "def main() -> None:"]
     if spark:
