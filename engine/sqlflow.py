@@ -86,9 +86,9 @@ def _broken_share(root: ts.Node) -> float:
 
 def effects(root: ts.Node) -> list[SqlEffect]:
     """Every effect of the SQL under `root`, each at the node that shows it."""
-    ctes = {node_text(c.named_children[0]).lower() for c in _walk(root) if c.type == "cte" and c.named_children}
+    ctes = {node_text(c.named_children[0]).lower() for c in walk(root) if c.type == "cte" and c.named_children}
     found: list[SqlEffect] = []
-    for node in _walk(root):
+    for node in walk(root):
         kind = node.type
         if kind in _WRITES:
             table = _first_table(node)
@@ -246,7 +246,8 @@ def _trim(data: bytes, start: int, end: int) -> tuple[int, int]:
 # --- helpers ---------------------------------------------------------------------------------
 
 
-def _walk(root: ts.Node) -> Iterator[ts.Node]:
+def walk(root: ts.Node) -> Iterator[ts.Node]:
+    """Named nodes under `root` (itself first), in document order."""
     stack = [root]
     while stack:
         node = stack.pop()
@@ -296,4 +297,4 @@ def _grouped(invocation: ts.Node) -> bool:
         parent = parent.parent
     if parent is None:
         return False
-    return any(node.type == "group_by" for node in _walk(parent))
+    return any(node.type == "group_by" for node in walk(parent))

@@ -15,7 +15,7 @@ from flowscan.output.graph import render_mermaid
 from flowscan.redact import redact
 from flowscan.report.advice import advise
 from flowscan.report.analysis import Access, Analysis, PipelineView
-from flowscan.report.markdown import anchor, cite, cite_reason, code, mermaid, table
+from flowscan.report.markdown import anchor, cite, cite_reason, code, mermaid, settings_list, table
 from flowscan.report.sqlcolumns import SqlColumns
 
 _KIND_NAMES = {
@@ -133,18 +133,9 @@ def _sources(analysis: Analysis, view: PipelineView) -> list[str]:
         lines += [""] if lines else []
         lines.append("Requests it serves:")
         lines += [f"- `{a.dataset.name}` → `{a.code.name}` ({cite(a.first.path, a.first.start.line)})" for a in endpoints]
-    settings: dict[str, list] = defaultdict(list)
-    for service in view.services:
-        for setting in service.settings:
-            settings[setting.name].append(setting)
-    if settings:
-        lines += [""] if lines else []
-        lines.append("Settings read from the environment:")
-        for name in sorted(settings):
-            places = ", ".join(
-                cite(s.path, s.line) + (f" default {code(s.default)}" if s.default else "") for s in settings[name]
-            )
-            lines.append(f"- `{name}` ({places})")
+    listed = settings_list(view.services, "Settings read from the environment:")
+    if listed:
+        lines += ([""] if lines else []) + listed
     return lines or ["The pipeline reads no dataset flowscan could name: what it writes starts in its own code."]
 
 

@@ -42,3 +42,22 @@ def anchor(name: str) -> str:
     """The GitHub heading anchor of `Pipeline <name>`."""
     text = f"pipeline {name}".lower()
     return "".join(c for c in text.replace(" ", "-") if c.isalnum() or c in "-_")
+
+
+def settings_list(services: Iterable, heading: str) -> list[str]:
+    """The env vars a pipeline's services read, each with where and its default: `heading`
+    then one line a variable (nothing when there are none)."""
+    places: dict[str, list] = {}
+    for service in services:
+        for setting in service.settings:
+            places.setdefault(setting.name, []).append(setting)
+    if not places:
+        return []
+    lines = [heading]
+    for name in sorted(places):
+        where = ", ".join(
+            cite(s.path, s.line) + (f" default {code(s.default)}" if s.default else "") for s in places[name]
+        )
+        lines.append(f"- `{name}` ({where})")
+    return lines
+

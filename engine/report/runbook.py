@@ -14,7 +14,7 @@ from pathlib import PurePosixPath
 from flowscan import __version__
 from flowscan.redact import redact
 from flowscan.report.analysis import Access, Analysis, PipelineView
-from flowscan.report.markdown import cite, code
+from flowscan.report.markdown import cite, code, settings_list
 
 _WRITE_KINDS = ("database", "stream", "object_store", "file", "cache", "api")
 
@@ -92,18 +92,9 @@ def _depends(analysis: Analysis, view: PipelineView) -> list[str]:
         for c in connections:
             dsn = f": {code(c.dsns[0])}" if c.dsns else ""
             lines.append(f"- {c.kind} via {c.tech}, {c.message}{dsn} ({cite(c.path, c.line)})")
-    settings: dict[str, list] = {}
-    for service in view.services:
-        for setting in service.settings:
-            settings.setdefault(setting.name, []).append(setting)
-    if settings:
-        lines += [""] if lines else []
-        lines.append("Environment variables it reads (set them before it starts):")
-        for name in sorted(settings):
-            places = ", ".join(
-                cite(s.path, s.line) + (f" default {code(s.default)}" if s.default else "") for s in settings[name]
-            )
-            lines.append(f"- `{name}` ({places})")
+    listed = settings_list(view.services, "Environment variables it reads (set them before it starts):")
+    if listed:
+        lines += ([""] if lines else []) + listed
     return lines or ["Nothing outside its own code was found: no input dataset, connection or environment variable."]
 
 

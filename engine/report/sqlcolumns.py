@@ -17,7 +17,7 @@ from attrs import frozen
 
 from flowscan.languages import adapter
 from flowscan.languages.base import node_text
-from flowscan.sqlflow import RUNTIME_NAME
+from flowscan.sqlflow import RUNTIME_NAME, walk
 from flowscan.languages.sql import JINJA_NAME
 
 #: nodes that open a query scope of their own (their relations are not the outer query's)
@@ -115,11 +115,11 @@ def table_name(name: str) -> str:
 
 def read_columns(root: ts.Node, line_of: LineOf, model: str | None = None) -> SqlColumns:
     """What the SQL under `root` does with columns; `model` names the relation a bare SELECT builds."""
-    ctes = {node_text(c.named_children[0]).lower() for c in _walk(root) if c.type == "cte" and c.named_children}
+    ctes = {node_text(c.named_children[0]).lower() for c in walk(root) if c.type == "cte" and c.named_children}
     found = SqlColumns()
     for scope in _scopes(root):
         found = found.merged(_scope_columns(scope, ctes, line_of))
-    for node in _walk(root):
+    for node in walk(root):
         if node.type == "create_table":
             found = found.merged(SqlColumns(constraints=tuple(_constraints(node, line_of))))
         elif node.type == "insert":
@@ -135,7 +135,7 @@ def read_columns(root: ts.Node, line_of: LineOf, model: str | None = None) -> Sq
 
 
 def _scopes(root: ts.Node) -> Iterator[ts.Node]:
-    for node in _walk(root):
+    for node in walk(root):
         if node.type in _SCOPES:
             yield node
 
@@ -230,7 +230,7 @@ def _scope_columns(scope: ts.Node, ctes: set[str], line_of: LineOf) -> SqlColumn
                     joins.append(JoinKey(a[0], a[1], b[0], b[1], line_of(node)))
         elif node.type == "where":
             for predicate in _conjuncts(node):
-                field = next((n for n in _walk(predicate) if n.type == "field"), None)
+                field = next((n for n in walk(predicate) if n.type == "field"), None)
                 column = _column(field, aliases) if field is not None else None
                 if column:
                     text = " ".join(node_text(predicate).split())
@@ -361,10 +361,3 @@ def _constraints(create: ts.Node, line_of: LineOf) -> Iterator[Constraint]:
                 elif columns and "keyword_unique" in kinds:
                     yield Constraint(table, columns, "unique", "UNIQUE", line_of(constraint))
 
-
-def _walk(root: ts.Node) -> Iterator[ts.Node]:
-    stack = [root]
-    while stack:
-        node = stack.pop()
-        yield node
-        stack.extend(reversed(node.named_children))
