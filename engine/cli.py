@@ -1,4 +1,4 @@
-"""The `flowscan` command: scan, map, rules check / list, test, lsp.
+"""The `flowscan` command: scan, map, report, scaffold, catalog, introspect, rules check / list, test, lsp.
 
 Exit codes a CI or pre-commit hook can rely on: 0 when nothing reaches `--fail-on`,
 1 when a finding does, 2 on a usage, configuration or rule error.
@@ -7,6 +7,7 @@ Exit codes a CI or pre-commit hook can rely on: 0 when nothing reaches `--fail-o
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 from typing import Sequence
@@ -16,7 +17,12 @@ import orjson
 from flowscan import __version__
 from flowscan.config import Config, load_config
 from flowscan.grammar.model import SEVERITIES, RuleError
+from flowscan.catalog.build import build_catalog, combine
+from flowscan.catalog.join import join_catalog
+from flowscan.catalog.model import Catalog
 from flowscan.findings import ScanResult
+from flowscan.output.catalog import CATALOG_FORMATS
+from flowscan.redact import redact
 from flowscan.flowgraph import build_graph
 from flowscan.pipelines import find_pipelines
 from flowscan.scaffold import ALL_TARGETS, scaffold_pipeline
@@ -61,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
     map_cmd.add_argument("--format", choices=sorted(MAP_FORMATS), default="json")
     _rule_options(map_cmd)
     map_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
+    _catalog_options(map_cmd, "join a live database's catalog (read-only) or a saved one")
     map_cmd.set_defaults(run=_map)
 
     report_cmd = commands.add_parser(
@@ -70,6 +77,7 @@ def _parser() -> argparse.ArgumentParser:
     report_cmd.add_argument("-o", "--output", required=True, metavar="DIR", help="folder to write the documents into")
     _rule_options(report_cmd)
     report_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
+    _catalog_options(report_cmd, "join a live database's catalog (read-only) or a saved one")
     report_cmd.set_defaults(run=_report)
 
     scaffold_cmd = commands.add_parser("scaffold", help="generate pipeline code from a pipeline the map found")
@@ -81,6 +89,23 @@ def _parser() -> argparse.ArgumentParser:
     _rule_options(scaffold_cmd)
     scaffold_cmd.add_argument("--jobs", "-j", type=int, default=None, help="parallel processes (default: all cores)")
     scaffold_cmd.set_defaults(run=_scaffold)
+
+    catalog_cmd = commands.add_parser(
+        "catalog", help="the datasets and schemas the repository describes: DDL, ORM models, data files, specs, config"
+    )
+    catalog_cmd.add_argument("paths", nargs="*", default=["."], metavar="PATH")
+    catalog_cmd.add_argument("--format", choices=sorted(CATALOG_FORMATS), default="text")
+    _catalog_options(catalog_cmd, "add a live database's catalog (read-only)")
+    catalog_cmd.set_defaults(run=_catalog)
+
+    introspect_cmd = commands.add_parser("introspect", help="read a live database's catalog, read-only")
+    introspect_cmd.add_argument("dsn", nargs="?", metavar="DSN",
+                                help="postgresql://, mysql://, mariadb://, redis://, sqlite:///PATH or a .db file")
+    introspect_cmd.add_argument("--from-env", metavar="VAR", help="take the DSN from this environment variable")
+    introspect_cmd.add_argument("--format", choices=sorted(CATALOG_FORMATS), default="text")
+    introspect_cmd.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                                help="connect and statement timeout (default: 10)")
+    introspect_cmd.set_defaults(run=_introspect)
 
     rules_cmd = commands.add_parser("rules", help="validate or list rules")
     rules_sub = rules_cmd.add_subparsers(metavar="ACTION")
@@ -106,6 +131,11 @@ def _parser() -> argparse.ArgumentParser:
 def _rule_options(command: argparse.ArgumentParser) -> None:
     command.add_argument("--rules", action="append", default=[], metavar="PATH", help="extra rule file or folder")
     command.add_argument("--no-builtin", action="store_true", help="do not load the built-in rules")
+
+
+def _catalog_options(command: argparse.ArgumentParser, help_text: str) -> None:
+    command.add_argument("--catalog", action="append", default=[], metavar="FILE|DSN",
+                         help=f"{help_text}: a `flowscan catalog --format json` file or a DSN; repeatable")
 
 
 def _config() -> tuple[Config, bool]:
@@ -163,25 +193,78 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _map(args: argparse.Namespace) -> int:
-    result, _ = _scan_paths(args, link=True)
+    result, config = _scan_paths(args, link=True)
     if result is None:
         return EXIT_ERROR
-    sys.stdout.write(MAP_FORMATS[args.format](build_graph(result.placements, result.links)))
+    catalog = _catalog_for(args, config)
+    if catalog is None:
+        return EXIT_ERROR
+    graph = join_catalog(build_graph(result.placements, result.links), catalog)
+    sys.stdout.write(MAP_FORMATS[args.format](graph))
+    return EXIT_OK
+
+
+def _catalog_for(args: argparse.Namespace, config: Config) -> Catalog | None:
+    """The repository's catalog plus every `--catalog` given; None when one cannot be had (reported)."""
+    from flowscan.catalog.load import CatalogLoadError, load_catalog
+
+    parts = [build_catalog([Path(p) for p in args.paths], config)]
+    for given in args.catalog:
+        try:
+            parts.append(load_catalog(given))
+        except CatalogLoadError as error:
+            print(f"flowscan: {error}", file=sys.stderr)
+            return None
+    return combine(parts)
+
+
+def _catalog(args: argparse.Namespace) -> int:
+    config, ok = _config()
+    if not ok:
+        return EXIT_ERROR
+    catalog = _catalog_for(args, config)
+    if catalog is None:
+        return EXIT_ERROR
+    sys.stdout.write(CATALOG_FORMATS[args.format](catalog))
+    return EXIT_OK
+
+
+def _introspect(args: argparse.Namespace) -> int:
+    from flowscan.introspect import IntrospectionError, introspect
+
+    if (args.dsn is None) == (args.from_env is None):
+        print("flowscan: give a DSN or --from-env VAR (one of them)", file=sys.stderr)
+        return EXIT_ERROR
+    dsn = args.dsn
+    if args.from_env is not None:
+        dsn = os.environ.get(args.from_env)
+        if not dsn:
+            print(f"flowscan: environment variable {args.from_env} is not set", file=sys.stderr)
+            return EXIT_ERROR
+    try:
+        catalog = introspect(dsn, timeout_seconds=args.timeout)
+    except IntrospectionError as error:
+        print(f"flowscan: {redact(str(error))}", file=sys.stderr)
+        return EXIT_ERROR
+    sys.stdout.write(CATALOG_FORMATS[args.format](catalog))
     return EXIT_OK
 
 
 def _report(args: argparse.Namespace) -> int:
     from flowscan.report import write_report  # the report's modules load only for this command
 
-    result, _ = _scan_paths(args, link=True)
-    if result is None:
-        return EXIT_ERROR
-    paths = [Path(p) for p in args.paths]
     output = Path(args.output)
     if output.exists() and not output.is_dir():
         print(f"flowscan: {output} exists and is not a folder", file=sys.stderr)
         return EXIT_ERROR
-    for written in write_report(result, paths, output):
+    result, config = _scan_paths(args, link=True)
+    if result is None:
+        return EXIT_ERROR
+    catalog = _catalog_for(args, config)
+    if catalog is None:
+        return EXIT_ERROR
+    paths = [Path(p) for p in args.paths]
+    for written in write_report(result, paths, output, catalog=catalog):
         print(written)
     return EXIT_OK
 

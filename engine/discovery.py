@@ -10,7 +10,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pathspec
@@ -58,7 +58,7 @@ def display_path(path: Path | str, cwd: Path | None = None) -> str:
 
 
 def discover(
-    paths: list[Path], config: Config, extensions: Mapping[str, str]
+    paths: list[Path], config: Config, extensions: Mapping[str, str] | Callable[[str], str | None]
 ) -> tuple[list[SourceFile], list[Skipped]]:
     """The files under `paths` to scan, in a deterministic order, and the paths that could not be walked.
 
@@ -66,7 +66,8 @@ def discover(
     repository above the scan root too) and skipping ALWAYS_SKIPPED_DIRS. Files named
     explicitly are scanned even when gitignored, but the config's include/exclude apply
     to every file, so a pre-commit hook (which names files) respects `exclude`.
-    Files whose extension is not in `extensions` are ignored without a word.
+    Files whose extension is not in `extensions` are ignored without a word; `extensions`
+    may also be a function of the file name (the catalog reads `.env` and `Dockerfile`).
     """
     walker = _Walker(config, extensions)
     for path in paths:
@@ -215,8 +216,9 @@ class _Place:
 
 
 class _Walker:
-    def __init__(self, config: Config, extensions: Mapping[str, str]) -> None:
-        self.extensions = extensions
+    def __init__(self, config: Config, extensions: Mapping[str, str] | Callable[[str], str | None]) -> None:
+        self.classify = extensions if callable(extensions) else None
+        self.extensions = {} if callable(extensions) else extensions
         self.filters = _Filters(config)
         self.cwd = os.getcwd()
         self.files: list[SourceFile] = []
@@ -230,6 +232,8 @@ class _Walker:
         ] = []
 
     def language_of(self, name: str) -> str | None:
+        if self.classify is not None:
+            return self.classify(name)
         suffix = os.path.splitext(name)[1]
         if not suffix:
             return None

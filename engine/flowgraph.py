@@ -9,16 +9,13 @@ Go producer and a Java consumer of topic `orders` are joined through one node.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 
 from attrs import frozen
 
+from flowscan.datasets import DATASET_TYPES, dataset_id, normalize
+from flowscan.catalog.model import Item, Relationship
 from flowscan.findings import Entity, Finding, Link, Placement
-
-#: entity types that name data (env and dsn name settings and servers, not datasets)
-DATASET_TYPES = ("table", "topic", "queue", "file", "url", "bucket")
-_DEFAULT_SCHEMAS = ("public.", "dbo.", "main.")
 
 
 @frozen
@@ -36,6 +33,8 @@ class Node:
     kind: str  # a dataset's kind (database, stream, file, ...); a code unit's (function, module, model)
     path: str | None = None
     line: int | None = None
+    #: what the catalog knows of a dataset: columns, sizes, where it is declared
+    catalog: Item | None = None
 
 
 @frozen
@@ -52,26 +51,11 @@ class FlowGraph:
     edges: tuple[Edge, ...]
     #: paths within functions, from a read or transform to what receives it
     links: tuple[Link, ...] = ()
+    #: the catalog's edges between datasets (foreign keys, schemas of topics), not data movements
+    relationships: tuple[Relationship, ...] = ()
 
     def node(self, node_id: str) -> Node | None:
         return next((n for n in self.nodes if n.id == node_id), None)
-
-
-def normalize(entity: Entity) -> str:
-    """One spelling per dataset: quotes and default schemas dropped, SQL names lower-cased."""
-    name = entity.name.strip()
-    if entity.type == "table":
-        name = re.sub(r'["`\[\]]', "", name).lower()
-        for schema in _DEFAULT_SCHEMAS:
-            if name.startswith(schema):
-                name = name[len(schema):]
-    elif entity.type == "file":
-        name = re.sub(r"^\./", "", name)
-    return name
-
-
-def dataset_id(entity: Entity) -> str:
-    return f"{entity.type}:{normalize(entity)}"
 
 
 def build_graph(placements: tuple[Placement, ...], links: tuple[Link, ...] = ()) -> FlowGraph:

@@ -14,7 +14,7 @@ from pathlib import Path
 from attrs import frozen
 
 from flowscan.findings import CodeUnit, Finding, Link, Placement
-from flowscan.flowgraph import DATASET_TYPES, dataset_id
+from flowscan.datasets import DATASET_TYPES, dataset_id
 from flowscan.lsp.analysis import Analysis
 from flowscan.scanner import FileOutcome
 

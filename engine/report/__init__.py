@@ -9,6 +9,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
+from flowscan.catalog.model import Catalog
 from flowscan.findings import ScanResult
 from flowscan.redact import redact
 from flowscan.report.analysis import Analysis
@@ -25,9 +26,11 @@ DOCUMENTS: dict[str, Callable[[Analysis], str]] = {
 }
 
 
-def write_report(result: ScanResult, paths: list[Path], out_dir: Path) -> list[Path]:
-    """Write every document into `out_dir` (created if needed); the paths written, in order."""
-    analysis = Analysis(result, paths)
+def write_report(result: ScanResult, paths: list[Path], out_dir: Path, catalog: Catalog | None = None) -> list[Path]:
+    """Write every document into `out_dir` (created if needed); the paths written, in order.
+
+    `catalog` (the repository's, and a live database's when given) gives the datasets their columns."""
+    analysis = Analysis(result, paths, catalog=catalog)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, render in DOCUMENTS.items():

@@ -16,8 +16,11 @@ from typing import Any
 
 from attrs import frozen
 
+from flowscan.catalog.join import join_catalog
+from flowscan.catalog.model import Catalog
+from flowscan.datasets import DATASET_TYPES, dataset_id
 from flowscan.findings import Entity, Finding, Guard, Link, Position, ScanResult
-from flowscan.flowgraph import DATASET_TYPES, Edge, FlowGraph, Node, build_graph, dataset_id
+from flowscan.flowgraph import Edge, FlowGraph, Node, build_graph
 from flowscan.pipelines import Pipeline, Reason, find_pipelines
 from flowscan.redact import redact
 from flowscan.report.sources import DSN, CodeColumn, Sources
@@ -132,11 +135,13 @@ class PipelineView:
 class Analysis:
     """A scan, its map and pipelines, and the facts the documents share."""
 
-    def __init__(self, result: ScanResult, paths: list[Path], sources: Sources | None = None) -> None:
+    def __init__(self, result: ScanResult, paths: list[Path], sources: Sources | None = None,
+                 catalog: Catalog | None = None) -> None:
         self.result = result
         self.paths = paths
         self.sources = sources or Sources()
-        self.graph = build_graph(result.placements, result.links)
+        self.catalog = catalog or Catalog()
+        self.graph = join_catalog(build_graph(result.placements, result.links), self.catalog)
         self.pipelines = find_pipelines(result, self.graph)
         self._by_evidence: dict[tuple[str, int, str], list[Finding]] = defaultdict(list)
         for finding in result.findings:

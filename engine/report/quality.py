@@ -17,7 +17,8 @@ from typing import Any
 import orjson
 
 from flowscan import __version__
-from flowscan.flowgraph import Node, dataset_id
+from flowscan.datasets import dataset_id
+from flowscan.flowgraph import Node
 from flowscan.redact import redact
 from flowscan.report.analysis import Access, Analysis
 from flowscan.report.sqlcolumns import table_name

@@ -1,0 +1,72 @@
+"""The files a catalog reader is handed, read within bounds.
+
+A data folder may hold a 40 GB Parquet file or a million-line CSV; a reader never asks
+for more than it needs: `head()` for a sample, `text()` for whole small files, `size`
+before either. Reading never raises: an unreadable file becomes a `Problem`.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from attrs import frozen
+
+from flowscan.catalog.model import Problem
+
+#: whole-text reads of files larger than this are refused (specs, DDL, models are far smaller)
+MAX_TEXT_BYTES = 4_000_000
+
+
+class Unreadable(Exception):
+    """A file could not be read; `problem` says where and why."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+@frozen
+class CatalogFile:
+    """`path` absolute; `display_path` as outputs show it (relative to the current directory, `/`)."""
+
+    path: Path
+    display_path: str
+    size: int
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    def head(self, limit: int) -> bytes:
+        """At most `limit` bytes from the start."""
+        try:
+            with open(self.path, "rb") as handle:
+                return handle.read(limit)
+        except OSError as error:
+            raise Unreadable(self.problem(f"unreadable: {error.strerror or error}")) from None
+
+    def text(self, limit: int = MAX_TEXT_BYTES) -> str:
+        """The whole file as text (UTF-8, invalid bytes replaced), or Unreadable when larger than `limit`."""
+        if self.size > limit:
+            raise Unreadable(self.problem(f"larger than {limit} bytes: not read"))
+        data = self.head(limit + 1)
+        if b"\0" in data[:8192]:
+            raise Unreadable(self.problem("binary file where text was expected"))
+        return data.decode("utf-8", errors="replace")
+
+    def problem(self, message: str, line: int = 1, column: int = 1) -> Problem:
+        return Problem(self.display_path, line, column, message)
+
+
+def catalog_file(path: Path, display_path: str) -> CatalogFile | Problem:
+    try:
+        size = os.stat(path).st_size
+    except OSError as error:
+        return Problem(display_path, 1, 1, f"unreadable: {error.strerror or error}")
+    return CatalogFile(path, display_path, size)
+
+
+def line_of(text: str, offset: int) -> int:
+    """1-based line of a character offset."""
+    return text.count("\n", 0, offset) + 1
