@@ -33,8 +33,9 @@ class Node:
     kind: str  # a dataset's kind (database, stream, file, ...); a code unit's (function, module, model)
     path: str | None = None
     line: int | None = None
-    #: what the catalog knows of a dataset: columns, sizes, where it is declared
-    catalog: Item | None = None
+    #: what the catalog knows of a dataset: its table, file or topic (columns, sizes, where it
+    #: is declared), the schemas that describe it, the API operations served at a route
+    catalog: tuple[Item, ...] = ()
 
 
 @frozen

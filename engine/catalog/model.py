@@ -22,7 +22,7 @@ ITEM_TYPES: dict[str, str | None] = {
     "view": "table",
     "file": "file",  # a data file in the repository (CSV, JSON, Parquet...)
     "dataset": "file",  # a folder of data files written as one (partitioned, part-0001...)
-    "operation": "url",  # an API operation (OpenAPI path + method, GraphQL query/mutation)
+    "operation": None,  # an API operation (OpenAPI path + method, GraphQL query/mutation); joins endpoints by route
     "schema": None,  # a message/record schema (Avro, Protobuf, JSON Schema, GraphQL type)
     "topic": "topic",  # a stream topic or queue
     "keyspace": None,  # Redis keys sharing a prefix

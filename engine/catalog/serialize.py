@@ -21,11 +21,19 @@ _converter.register_structure_hook_func(lambda t: t == _FACTS,
 def catalog_to_data(catalog: Catalog) -> dict[str, Any]:
     return {
         "version": CATALOG_FORMAT_VERSION,
-        "items": [{"id": item.id, **_converter.unstructure(item, Item)} for item in catalog.items],
-        "relationships": [_converter.unstructure(r, Relationship) for r in catalog.relationships],
+        "items": [item_to_data(item) for item in catalog.items],
+        "relationships": [relationship_to_data(r) for r in catalog.relationships],
         "problems": [_converter.unstructure(p, Problem) for p in catalog.problems],
         "stats": {"files": catalog.files, "seconds": round(catalog.seconds, 3)},
     }
+
+
+def item_to_data(item: Item) -> dict[str, Any]:
+    return {"id": item.id, **_converter.unstructure(item, Item)}
+
+
+def relationship_to_data(relationship: Relationship) -> dict[str, Any]:
+    return _converter.unstructure(relationship, Relationship)
 
 
 def catalog_from_data(data: Any) -> Catalog:

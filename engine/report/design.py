@@ -10,7 +10,9 @@ from __future__ import annotations
 from collections import defaultdict
 
 from flowscan import __version__
+from flowscan.catalog.model import Item
 from flowscan.findings import Finding
+from flowscan.flowgraph import Node
 from flowscan.output.graph import render_mermaid
 from flowscan.redact import redact
 from flowscan.report.advice import advise
@@ -76,6 +78,9 @@ def _pipeline(analysis: Analysis, view: PipelineView) -> list[str]:
     lines += ["", "### Sources", ""] + _sources(analysis, view)
     lines += ["", "### Transformations and business rules", ""] + _transformations(analysis, view)
     lines += ["", "### Destinations and schema mappings", ""] + _destinations(analysis, view)
+    schemas = _schemas(view)
+    if schemas:
+        lines += ["", "### Dataset schemas", ""] + schemas
     lines += ["", "### Data flow", ""] + mermaid(render_mermaid(view.graph))
     lines += ["", "### Recommendations", ""] + _recommendations(analysis, view)
     return lines
@@ -356,15 +361,55 @@ def _column_mappings(analysis: Analysis, view: PipelineView) -> list[str]:
                 f"`{(m.source_table + '.') if m.source_table else ''}{m.source}` → `{m.target_column}`" for m in mapped
             )
             line = f"- `{name}` ({cite(access.first.path, mapped[0].line)}): {pairs}"
+            line += _unknown_columns(access.dataset, [m.target_column for m in mapped])
         else:
             written = [u.column for u in columns.uses if u.table == name and u.clause in ("insert", "update")]
             if not written:
                 continue
             line = f"- `{name}` ({cite(access.first.path, access.first.start.line)}): writes {', '.join(f'`{c}`' for c in dict.fromkeys(written))}"
+            line += _unknown_columns(access.dataset, written)
         if line not in seen:
             seen.add(line)
             lines.append(line)
     return lines
+
+
+def _table_item(node: Node) -> Item | None:
+    return next((item for item in node.catalog if item.type in ("table", "view") and item.fields), None)
+
+
+def _unknown_columns(dataset: Node, written: list[str]) -> str:
+    """Columns a write names that the catalog's table (a migration, a model, the live database) lacks."""
+    item = _table_item(dataset)
+    if item is None:
+        return ""
+    known = {f.name.lower() for f in item.fields}
+    unknown = [c for c in dict.fromkeys(written) if c.lower() not in known and c != "*"]
+    if not unknown:
+        return ""
+    where = ", ".join(f"{o.path}:{o.line}" for o in item.origins[:2])
+    return f" — **not columns of `{item.name}`** per {where}: {', '.join(f'`{c}`' for c in unknown)}"
+
+
+def _schemas(view: PipelineView) -> list[str]:
+    """The columns of each dataset the pipeline touches, as the catalog (or the live database) knows them."""
+    lines: list[str] = []
+    seen: set[str] = set()
+    for access in view.accesses:
+        node = access.dataset
+        item = _table_item(node) or next((i for i in node.catalog if i.fields and i.type != "operation"), None)
+        if item is None or node.id in seen:
+            continue
+        seen.add(node.id)
+        origins = ", ".join(f"{cite(o.path, o.line)} ({o.source})" for o in item.origins)
+        facts = [f"{key.replace('_', ' ')} {value}" for key, value in item.facts
+                 if key in ("size_bytes", "row_estimate", "rows", "table_rows", "num_rows", "partitions", "format")]
+        lines += [f"`{item.name}` — declared in {origins}" + (f"; {', '.join(facts)}" if facts else "") + ".", ""]
+        rows = [[f"`{f.name}`", f.type or "", "" if f.nullable is None else ("yes" if f.nullable else "no"),
+                 "PK" if f.primary_key else ("unique" if f.unique else ""), f"`{f.references}`" if f.references else ""]
+                for f in item.fields]
+        lines += table(["Column", "Type", "Nullable", "Key", "References"], rows) + [""]
+    return lines[:-1] if lines else lines
 
 
 # --- recommendations ---------------------------------------------------------------------------
