@@ -42,7 +42,7 @@ def join_catalog(graph: FlowGraph, catalog: Catalog) -> FlowGraph:
             kind = _KINDS.get(ITEM_TYPES[item.type] or "", "database")
             by_id[item.id] = Node(item.id, "dataset", item.name, kind, origin.path, origin.line)
     _attach_operations(catalog, by_id, attached)
-    _attach_schemas(catalog, attached)
+    _attach_schemas(catalog, set(by_id), attached)
     nodes = tuple(evolve(node, catalog=node.catalog + tuple(attached[node.id])) if attached.get(node.id) else node
                   for node in by_id.values())
     known = set(by_id)
@@ -84,11 +84,11 @@ def _concrete(path: str, route: str) -> bool:
     return re.match(pattern, path) is not None
 
 
-def _attach_schemas(catalog: Catalog, attached: dict[str, list[Item]]) -> None:
+def _attach_schemas(catalog: Catalog, node_ids: set[str], attached: dict[str, list[Item]]) -> None:
     """A schema the catalog says describes a topic or file (`schema_of`) travels with that dataset."""
     items = {item.id: item for item in catalog.items}
     for relationship in catalog.relationships:
-        if relationship.kind != "schema_of" or relationship.target not in attached:
+        if relationship.kind != "schema_of" or relationship.target not in node_ids:
             continue
         schema = items.get(relationship.source)
         if schema is not None and schema not in attached[relationship.target]:
