@@ -126,7 +126,7 @@ def reflect_each(
     is_fatal: Callable[[Exception], bool], where: str,
 ) -> tuple[list[Reflection], list[Problem]]:
     """Relation by relation; one that cannot be read becomes a Problem, unless the error ends the session."""
-    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import DBAPIError, NoSuchTableError, UnreflectableTableError
 
     reflections: list[Reflection] = []
     problems: list[Problem] = []
@@ -136,9 +136,26 @@ def reflect_each(
         except DBAPIError as error:
             if is_fatal(error):
                 raise
-            reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
-            problems.append(Problem(where, 1, 1, f"cannot read {relation.kind} {relation.name}: {reason}"))
+            problems.append(_problem(where, relation, _driver_words(error.orig)))
+        except (UnreflectableTableError, NoSuchTableError) as error:
+            # a view over a dropped table, or a table dropped while we read
+            cause = error.__cause__ or error.__context__
+            reason = _driver_words(cause.orig) if isinstance(cause, DBAPIError) else str(error).strip()
+            problems.append(_problem(where, relation, reason or type(error).__name__))
     return reflections, problems
+
+
+def _problem(where: str, relation: Relation, reason: str) -> Problem:
+    return Problem(where, 1, 1, f"cannot read {relation.kind} {relation.schema}.{relation.name}: {reason}")
+
+
+def _driver_words(error: BaseException | None) -> str:
+    """The driver's message: PyMySQL's (code, message) args, else the first line of its text."""
+    args = getattr(error, "args", ())
+    if len(args) == 2 and isinstance(args[0], int):
+        return f"{args[1]} (error {args[0]})"
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__
 
 
 def _reflect_one(inspector: Any, relation: Relation, schema: str | None) -> Reflection:
