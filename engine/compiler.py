@@ -126,18 +126,26 @@ _WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
 
 
 def required_words(regex: str, limit: int = 64) -> frozenset[str] | None:
-    """The words of a regex that is only literals and alternatives (`^read_(csv|json)$` →
-    read_csv, read_json): every text it matches contains one of them. None for any other regex."""
+    """The words of a regex that is only literals and alternatives between `^` and `$`
+    (`^read_(csv|json)$` → read_csv, read_json): a name it matches is one of them, whole.
+    None for any other regex: `execute` alone also matches `executemany`, which is not the
+    word `execute`."""
     try:
         parsed = _sre_parser.parse(regex)
     except re.error:
         return None
-    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE):
+    if parsed.state.flags & (re.IGNORECASE | re.VERBOSE) or not _anchored(list(parsed)):
         return None
     words = _expand(list(parsed), limit)
     if not words or "" in words:
         return None
     return frozenset(words)
+
+
+def _anchored(items: list) -> bool:
+    at = _sre_constants.AT
+    return (len(items) >= 2 and items[0] == (at, _sre_constants.AT_BEGINNING)
+            and items[-1] == (at, _sre_constants.AT_END))
 
 
 def _expand(items: list, limit: int) -> set[str] | None:

@@ -36,7 +36,9 @@ rule go.os-read {
     [
         ("^read_(csv|parquet|json)$", {"read_csv", "read_parquet", "read_json"}),
         ("^(get|post)$", {"get", "post"}),
-        ("execute", {"execute"}),
+        ("^execute$", {"execute"}),
+        ("execute", None),  # also matches `executemany`, where the word `execute` is not
+        ("^(get|post)", None),
         ("^[Qq]uery$", {"Query", "query"}),
         ("^to_.*$", None),  # a repeat: no finite set of words
         ("(?i)^get$", None),  # any case: `GET` would slip through a word test
