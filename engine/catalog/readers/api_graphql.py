@@ -15,6 +15,8 @@ documents (a client's `query OrdersPage { ... }`) describe no schema and are pas
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from attrs import define, field
 from graphql import GraphQLError, parse, print_ast
 from graphql.language import (
@@ -73,7 +75,7 @@ class _Declared:
     parts: list[tuple[CatalogFile, Node]] = field(factory=list)
 
 
-def read(files: list[CatalogFile]) -> Part:
+def read(files: Sequence[CatalogFile]) -> Part:
     documents: list[tuple[CatalogFile, list[DefinitionNode]]] = []
     problems: list[Problem] = []
     for file in files:

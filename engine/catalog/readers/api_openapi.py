@@ -15,6 +15,7 @@ is left to the readers it belongs to, without a word.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from attrs import evolve
@@ -45,7 +46,7 @@ def looks_like_spec(file: CatalogFile) -> bool:
     return bool(_YAML_MARK.search(head) or _JSON_MARK.search(head))
 
 
-def read(files: list[CatalogFile]) -> Part:
+def read(files: Sequence[CatalogFile]) -> Part:
     items: list[Item] = []
     relationships: list[Relationship] = []
     problems: list[Problem] = []
@@ -102,8 +103,8 @@ class _Spec:
         paths = self.document.get("paths")
         if paths is not None and not paths.is_map and paths.value is not None:
             self.problems.append(self.file.problem("`paths` is not a mapping: no operations read", paths.line, paths.column))
-        for path, path_item in (paths.entries() if paths is not None else {}).items():
-            path_item = self._resolved(path_item)
+        for path, written in (paths.entries() if paths is not None else {}).items():
+            path_item = self._resolved(written)
             for method in HTTP_METHODS:
                 operation = path_item.get(method)
                 if operation is None:

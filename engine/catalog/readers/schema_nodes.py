@@ -18,7 +18,6 @@ import json
 import json.decoder
 import re
 from collections.abc import Iterator
-from typing import Union
 
 import yaml
 from attrs import field, frozen
@@ -27,7 +26,7 @@ from attrs import field, frozen
 #: and it keeps the recursive readers below far from Python's recursion limit
 MAX_DEPTH = 400
 
-Scalar = Union[str, int, float, bool, None]
+Scalar = str | int | float | bool | None
 
 
 @frozen(eq=False)
@@ -273,13 +272,15 @@ class _YamlConverter:
 
     def __init__(self, loader: yaml.SafeLoader) -> None:
         self.loader = loader
-        self.done: dict[int, Node] = {}
+        # by id, holding the composer node too: an id is only unique while its object lives, and the
+        # nodes of one document are freed while the next is composed
+        self.done: dict[int, tuple[yaml.Node, Node]] = {}
         self.busy: set[int] = set()
 
     def node(self, source: yaml.Node, depth: int) -> Node:
         known = self.done.get(id(source))
         if known is not None:
-            return known
+            return known[1]
         line, column = source.start_mark.line + 1, source.start_mark.column + 1
         if id(source) in self.busy or depth > MAX_DEPTH:
             return Node(None, line, column)  # a recursive alias, or absurd nesting: cut here
@@ -294,7 +295,7 @@ class _YamlConverter:
         else:
             converted = Node(self._scalar(source), line, column)
         self.busy.discard(id(source))
-        self.done[id(source)] = converted
+        self.done[id(source)] = (source, converted)
         return converted
 
     def _fill(self, source: yaml.MappingNode, entries: dict[str, Node], key_lines: dict[str, int], depth: int) -> None:
