@@ -1,7 +1,8 @@
 """SQLite: the tables and views of a database file, opened so that it cannot be changed.
 
 The file is opened through a `file:…?mode=ro` URI (SQLite refuses every write, and never
-creates a missing file) with `PRAGMA query_only` on top. A progress handler stops any
+creates a missing file) with `PRAGMA query_only` on top; a WAL database nobody has open is
+read as immutable, so that no -wal or -shm file appears beside it. A progress handler stops any
 statement that runs past the deadline, so a huge file costs at most `timeout_seconds`.
 
 Row counts are exact up to `COUNT_LIMIT` rows (counting a table reads all of it); past
@@ -85,6 +86,10 @@ def connect(path: Path, timeout_seconds: float, deadline: Deadline | None = None
     from sqlalchemy.pool import NullPool
 
     uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    if _wal_without_readers(path):
+        # Even read-only, SQLite creates (and leaves) -wal and -shm files to read a WAL database. With
+        # no -wal file, no connection has it open and every page is in the file: read it as immutable.
+        uri += "&immutable=1"
     stop = deadline or Deadline(time.monotonic() + timeout_seconds)
 
     def opened() -> sqlite3.Connection:
@@ -102,6 +107,16 @@ def connect(path: Path, timeout_seconds: float, deadline: Deadline | None = None
                 connection.rollback()
     finally:
         engine.dispose()
+
+
+def _wal_without_readers(path: Path) -> bool:
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(20)
+    except OSError:
+        return False
+    # bytes 18 and 19 of the header: the file format's write and read versions, 2 for WAL
+    return len(header) == 20 and header[18] == 2 and header[19] == 2 and not Path(f"{path}-wal").exists()
 
 
 def _declared_types(raw: Any, relations: list[sa_db.Relation]) -> dict[sa_db.Key, dict[str, str]]:

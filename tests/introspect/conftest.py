@@ -15,7 +15,6 @@ import pwd
 import shutil
 import socket
 import subprocess
-import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -299,22 +298,3 @@ def _seed_redis(server: Redis) -> None:
     # another database, which an introspection of db 0 must not mix in
     other = redis.Redis(port=server.port, password=server.password, db=3)
     other.set("jobs:queue:emails", "x")
-
-
-# --- running the CLI ---------------------------------------------------------------------------
-
-@frozen
-class Ran:
-    code: int
-    stdout: str
-    stderr: str
-
-
-@pytest.fixture(scope="session")
-def flowscan() -> Callable[..., Ran]:
-    def call(*args: str, env: dict[str, str] | None = None) -> Ran:
-        done = subprocess.run([sys.executable, "-m", "flowscan", *args], capture_output=True, text=True,
-                              timeout=120, env={**os.environ, **(env or {})})
-        return Ran(done.returncode, done.stdout, done.stderr)
-
-    return call
