@@ -131,8 +131,8 @@ def text(node: ts.Node | None) -> str:
 
 def notes(*parts: str | None) -> str | None:
     """Descriptions joined with `; ` (a sentence's closing period dropped so they read as one)."""
-    given = [p.strip().rstrip(".") if i < len(parts) - 1 else p.strip() for i, p in enumerate(parts) if p]
-    return "; ".join(given) or None
+    given = [p.strip() for p in parts if p and p.strip()]
+    return "; ".join([*(p.rstrip(".") for p in given[:-1]), *given[-1:]]) or None
 
 
 @define
