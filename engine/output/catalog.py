@@ -104,7 +104,7 @@ def _origins(item: Item, markdown: bool = False) -> str:
 
 
 def _field_summary(field: Field) -> str:
-    parts = [field.type or "?"]
+    parts = [field.type] if field.type else []
     if field.nullable is False:
         parts.append("not null")
     if field.primary_key:
@@ -112,7 +112,7 @@ def _field_summary(field: Field) -> str:
     elif field.unique:
         parts.append("unique")
     if field.default is not None:
-        parts.append(f"default {field.default}")
+        parts.append(f"default {field.default}" if field.type or field.primary_key else f"= {field.default}")
     if field.references:
         parts.append(f"→ {field.references}")
     if field.description:
