@@ -29,7 +29,6 @@ from flowscan.catalog.readers.ddl_alembic import Revision, in_order, read_revisi
 from flowscan.catalog.readers.ddl_diesel import read_schema
 from flowscan.catalog.readers.ddl_model import Change
 from flowscan.catalog.readers.ddl_replay import Replay
-from flowscan.catalog.readers.ddl_sql import read_sql
 
 # --- which files ----------------------------------------------------------------------------
 
@@ -144,6 +143,9 @@ def _sql_changes(file: CatalogFile) -> tuple[list[Change], list[Problem]]:
         return [], problems  # queries, and templates (dbt models and macros) that only a renderer can read
     if "--" in text:
         text = _DOWN_SECTION.sub(lambda m: re.sub(r"[^\n]", " ", m.group(0)), text)
+    # imported when there is SQL to read: sqlglot takes a few tenths of a second to import
+    from flowscan.catalog.readers.ddl_sql import read_sql
+
     read = read_sql(text, file.display_path)
     return list(read.changes), [*problems, *read.problems]
 

@@ -24,7 +24,6 @@ from flowscan.catalog.readers.ddl_model import (
     CreateTable, Describe, DropColumn, DropConstraint, DropIndex, DropTable, ForeignKeySpec, RenameColumn,
     RenameTable,
 )
-from flowscan.catalog.readers.ddl_sql import read_sql
 from flowscan.languages import adapter
 
 SOURCE = "alembic"
@@ -542,6 +541,8 @@ class _Reader:
         if content is None:
             return  # SQL built at run time: nothing to read here
         sql, node = content
+        from flowscan.catalog.readers.ddl_sql import read_sql  # sqlglot only when there is SQL to read
+
         line, byte = node.start_point
         column = len(self.source[node.start_byte - byte:node.start_byte].decode("utf-8", "replace")) + 1
         read = read_sql(sql, self.path, SOURCE, line + 1, column)

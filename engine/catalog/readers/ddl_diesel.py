@@ -105,7 +105,7 @@ class _Reader:
             elif _text(token) == "#" and i + 1 < len(tokens) and tokens[i + 1].type == "token_tree":
                 attributes.update(_attribute(tokens[i + 1]))
                 i += 2
-            elif token.type == "identifier" and _text(token) == "use":
+            elif _text(token) == "use":  # a keyword token, not an identifier
                 while i < len(tokens) and _text(tokens[i]) != ";":  # `use diesel::sql_types::*;`
                     i += 1
                 i += 1

@@ -154,6 +154,10 @@ def _breaks(delimiter: str, mysql: bool) -> re.Pattern[str]:
     )
 
 
+_COPY_FROM_STDIN = re.compile(r"\s*COPY\b[^;]*\bFROM\s+STDIN\b", re.I)
+_END_OF_COPY = re.compile(r"^\\\.\r?$", re.M)
+
+
 def split_statements(text: str, mysql: bool = False) -> list[tuple[int, int]]:
     """(start, end) offsets of the statements in `text`, blanks around them trimmed.
 
@@ -175,6 +179,10 @@ def split_statements(text: str, mysql: bool = False) -> list[tuple[int, int]]:
             start = position = found.end()
             if kind == "delimiter":
                 pattern = _breaks(found.group("new"), mysql)
+            elif _COPY_FROM_STDIN.match(text, spans[-1][0], spans[-1][1]):
+                # pg_dump's rows follow until a `\.` line: data, not statements
+                close = _END_OF_COPY.search(text, position)
+                start = position = size if close is None else close.end()
         elif kind == "quote":
             position = _after_quoted(text, found.end(), found.group(0), backslash=mysql)
         elif kind == "line":
@@ -292,6 +300,8 @@ def _quiet_sqlglot() -> Iterator[None]:
 
 
 _SQLITE_TABLE_OPTIONS = re.compile(r"\)\s*((?:WITHOUT\s+ROWID|STRICT)(?:\s*,\s*(?:WITHOUT\s+ROWID|STRICT))*)\s*$", re.I)
+# pg_dump ends a materialized view with WITH [NO] DATA, which sqlglot does not read
+_WITH_DATA = re.compile(r"\bWITH\s+(?:NO\s+)?DATA\s*$", re.I)
 
 
 class _Parsers:
@@ -317,6 +327,9 @@ def _read_statement(statement: _Source, kind: str, dialects: Sequence[str], pars
         # sqlglot does not know SQLite's table options; they say nothing about columns
         extra = (("sqlite options", " ".join(options.group(1).upper().split())),)
         sql = sql[: options.start(1)] + " " * (options.end(1) - options.start(1)) + sql[options.end(1):]
+    with_data = _WITH_DATA.search(sql) if kind == "create" else None
+    if with_data is not None:
+        sql = sql[: with_data.start()] + " " * (with_data.end() - with_data.start())
     first: Problem | None = None
     for dialect in dialects:
         parsed = _parse(sql, parsers(dialect), statement)
@@ -326,7 +339,7 @@ def _read_statement(statement: _Source, kind: str, dialects: Sequence[str], pars
         tokens, expression = parsed
         if isinstance(expression, exp.Command):
             if kind == "rename":
-                return _rename_tables(tokens, statement)
+                return _rename_tables(sql, parsers(dialect)[0], statement)
             if kind == "alter" and not _changes_columns(sql):
                 return []  # OWNER TO, ENABLE TRIGGER, SET (fillfactor ...): nothing the catalog shows
             first = first or statement.problem(
@@ -396,11 +409,20 @@ def _changes_columns(sql: str) -> bool:
     return _CHANGES_COLUMNS.search(body) is not None
 
 
-def _rename_tables(tokens: list[Token], statement: _Source) -> list[Change]:
-    """MySQL `RENAME TABLE a TO b, c TO d` (sqlglot keeps it as an opaque command)."""
+_RENAME_HEAD = re.compile(r"\s*RENAME\s+TABLE\b", re.I)
+
+
+def _rename_tables(sql: str, reader: Dialect, statement: _Source) -> list[Change]:
+    """MySQL `RENAME TABLE a TO b, c TO d`: sqlglot keeps it as an opaque command, its
+    tokenizer the rest as one string, so the names are tokenized here."""
+    head = _RENAME_HEAD.match(_LEADING.sub("", sql, count=1))
+    try:
+        tokens = reader.tokenize(_LEADING.sub("", sql, count=1)[head.end():]) if head else []
+    except TokenError:
+        return []
     changes: list[Change] = []
     names: list[list[str]] = [[]]
-    for token in tokens[2:]:
+    for token in tokens:
         word = token.text.upper()
         if word == "TO" and len(names) == 1:
             names.append([])
