@@ -357,3 +357,14 @@ def test_cli_text_and_markdown_never_show_a_secret(output_format: str, monkeypat
     assert "postgres" in shown and "orders-api" in shown
     for secret in SECRETS:
         assert secret not in shown, secret
+
+
+def test_aliases_that_refer_to_themselves_or_explode(tmp_path: Path) -> None:
+    merged_into_itself = infra_compose.read(one_file(tmp_path, "docker-compose.yml", (
+        "x-base: &base {image: postgres, <<: *base}\nservices:\n  db:\n    <<: *base\n")))
+    assert [(i.name, i.fact("technology")) for i in merged_into_itself.items] == [("db", "postgresql")]
+
+    laughs = "".join(f"l{i}: &l{i} [{', '.join([f'*l{i - 1}'] * 9) if i else 'a, a, a'}]\n" for i in range(8))
+    part = infra_spring.read(one_file(tmp_path, "application.yaml", "a: &a [b, *a]\n---\n" + laughs))
+    assert [p.line for p in part.problems] == [1, 3]
+    assert all("document not read" in p.message for p in part.problems)

@@ -90,13 +90,13 @@ def read(files: Sequence[CatalogFile]) -> Part:
     return _Catalog(manifests).part(problems)
 
 
-def _objects(file: CatalogFile, node: yaml.Node, problems: list[Problem]) -> Iterator[Manifest]:
-    if not y.is_mapping(node):
+def _objects(file: CatalogFile, node: yaml.Node, problems: list[Problem], depth: int = 0) -> Iterator[Manifest]:
+    if not y.is_mapping(node) or depth > 4:  # a List of Lists, not an alias loop
         return
     kind = y.scalar(y.get(node, "kind"))
     if kind == "List":
         for item in y.items(y.get(node, "items")):
-            yield from _objects(file, item, problems)
+            yield from _objects(file, item, problems, depth + 1)
         return
     if kind is None or y.get(node, "apiVersion") is None:
         return

@@ -91,7 +91,8 @@ def _settings(file: CatalogFile) -> tuple[list[Setting] | None, list[Problem]]:
         try:
             leaves = list(y.flatten(node))
         except y.TooLarge:
-            problems.append(file.problem("more than 20,000 settings (aliases?): not read", y.line_of(node)))
+            problems.append(file.problem("more than 20,000 settings, 64 levels deep, or an alias inside itself: "
+                                         "document not read", y.line_of(node)))
             continue
         profile = next((leaf.value for leaf in leaves if leaf.path in _PROFILE_KEYS), None) if index else None
         settings += [Setting(leaf.path, leaf.value, leaf.line, profile) for leaf in leaves]

@@ -85,16 +85,18 @@ def scalar(node: yaml.Node | None) -> str | None:
     return str(node.value)
 
 
-def entries(node: yaml.Node | None) -> list[Entry]:
-    """The pairs of a mapping with scalar keys, merge keys resolved; [] for anything else."""
-    if not isinstance(node, yaml.MappingNode):
+def entries(node: yaml.Node | None, _merging: frozenset[int] = frozenset()) -> list[Entry]:
+    """The pairs of a mapping with scalar keys, merge keys resolved; [] for anything else.
+
+    `x: &x {<<: *x}` merges a mapping into itself: mappings being merged are skipped."""
+    if not isinstance(node, yaml.MappingNode) or id(node) in _merging:
         return []
     merged: dict[str, Entry] = {}
     written: dict[str, Entry] = {}
     for key_node, value in node.value:
         if key_node.tag == _MERGE_TAG:
             for source in _merge_sources(value):
-                for entry in entries(source):
+                for entry in entries(source, _merging | {id(node)}):
                     merged.setdefault(entry.key, entry)
             continue
         key = scalar(key_node)
@@ -141,15 +143,22 @@ class Leaf:
 
 
 class TooLarge(Exception):
-    """Flattening would visit more nodes than allowed: aliases can make a small file huge."""
+    """Flattening would visit too many nodes, nest too deep, or follow an alias into itself (`a: &a [*a]`)."""
 
 
-def flatten(node: yaml.Node, prefix: str = "", budget: list[int] | None = None) -> Iterator[Leaf]:
-    """Every scalar under `node` with its dotted path; lists as `key[0]`. Raises TooLarge past 20,000 nodes."""
+#: deeper than any real settings file; far below Python's recursion limit
+MAX_DEPTH = 64
+
+
+def flatten(node: yaml.Node, prefix: str = "", budget: list[int] | None = None,
+            _active: frozenset[int] = frozenset()) -> Iterator[Leaf]:
+    """Every scalar under `node` with its dotted path; lists as `key[0]`. Raises TooLarge past 20,000
+    nodes, 64 levels, or on a cycle of aliases."""
     budget = budget if budget is not None else [20_000]
     budget[0] -= 1
-    if budget[0] < 0:
+    if budget[0] < 0 or len(_active) > MAX_DEPTH or id(node) in _active:
         raise TooLarge()
+    active = _active | {id(node)}
     if isinstance(node, yaml.MappingNode):
         for entry in entries(node):
             path = f"{prefix}.{entry.key}" if prefix else entry.key
@@ -157,7 +166,7 @@ def flatten(node: yaml.Node, prefix: str = "", budget: list[int] | None = None) 
                 budget[0] -= 1
                 yield Leaf(path, scalar(entry.value), entry.line)
             else:
-                yield from flatten(entry.value, path, budget)
+                yield from flatten(entry.value, path, budget, active)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
             path = f"{prefix}[{index}]"
@@ -165,6 +174,6 @@ def flatten(node: yaml.Node, prefix: str = "", budget: list[int] | None = None) 
                 budget[0] -= 1
                 yield Leaf(path, scalar(item), line_of(item))
             else:
-                yield from flatten(item, path, budget)
+                yield from flatten(item, path, budget, active)
     elif prefix:
         yield Leaf(prefix, scalar(node), line_of(node))

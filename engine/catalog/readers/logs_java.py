@@ -433,10 +433,14 @@ def _component(tree: dict, default_tag: str) -> Element:
     return element
 
 
-def _yaml_tree(tag: str, node: yaml.Node) -> list[Element]:
-    """log4j2 YAML/JSON: a mapping is an element, its scalars attributes, a list repeated elements."""
+def _yaml_tree(tag: str, node: yaml.Node, active: frozenset[int] = frozenset()) -> list[Element]:
+    """log4j2 YAML/JSON: a mapping is an element, its scalars attributes, a list repeated elements.
+    An alias inside itself, or nesting past 64 levels, is cut off."""
+    if id(node) in active or len(active) > y.MAX_DEPTH:
+        return []
+    active = active | {id(node)}
     if y.is_sequence(node):
-        return [element for item in y.items(node) for element in _yaml_tree(tag, item)]
+        return [element for item in y.items(node) for element in _yaml_tree(tag, item, active)]
     if not y.is_mapping(node):
         return []
     element = Element(tag, {}, y.line_of(node))
@@ -445,5 +449,5 @@ def _yaml_tree(tag: str, node: yaml.Node) -> list[Element]:
         if text is not None:
             element.attrs[entry.key.lower()] = text
         else:
-            element.children += _yaml_tree(entry.key, entry.value)
+            element.children += _yaml_tree(entry.key, entry.value, active)
     return [element]

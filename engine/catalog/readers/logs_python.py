@@ -225,31 +225,32 @@ def _is_dict(node: ts.Node) -> bool:
     return function is not None and _node_text(function) == "dict"
 
 
-def _value(node: ts.Node | None, budget: list[int]) -> Value:
-    """A Python expression as a Value: literals evaluated, anything else kept as written."""
+def _value(node: ts.Node | None, budget: list[int], depth: int = 0) -> Value:
+    """A Python expression as a Value: literals evaluated, anything else kept as written (past 64 levels, `…`)."""
     if node is None:
         return Value(None, 1)
     budget[0] -= 1
     line = node.start_point[0] + 1
-    if budget[0] < 0:
+    if budget[0] < 0 or depth > y.MAX_DEPTH:
         return Value(Code("…"), line)
+    depth += 1
     kind = node.type
     if kind == "parenthesized_expression" and node.named_children:
-        return _value(node.named_children[0], budget)
+        return _value(node.named_children[0], budget, depth)
     if kind == "dictionary":
         entries: dict[str, Value] = {}
         for pair in node.named_children:
             if pair.type == "pair":
                 key = _literal(pair.child_by_field_name("key"))
                 if isinstance(key, str):
-                    entries[key] = _value(pair.child_by_field_name("value"), budget)
+                    entries[key] = _value(pair.child_by_field_name("value"), budget, depth)
         return Value(entries, line)
     if kind == "call" and _is_dict(node):  # dict(version=1, handlers={...})
         arguments = node.child_by_field_name("arguments")
-        return Value({_node_text(a.child_by_field_name("name")): _value(a.child_by_field_name("value"), budget)
+        return Value({_node_text(a.child_by_field_name("name")): _value(a.child_by_field_name("value"), budget, depth)
                       for a in (arguments.named_children if arguments else []) if a.type == "keyword_argument"}, line)
     if kind in ("list", "tuple"):
-        return Value([_value(child, budget) for child in node.named_children if child.type != "comment"], line)
+        return Value([_value(child, budget, depth) for child in node.named_children if child.type != "comment"], line)
     literal = _literal(node)
     return Value(literal if literal is not _NOT_LITERAL else Code(_node_text(node)), line)
 
@@ -308,16 +309,19 @@ def _from_document(file: CatalogFile, text: str) -> tuple[list[LoggingSetup], li
     return [], list(documents.problems)
 
 
-def _from_yaml(node: yaml.Node, budget: list[int], line: int | None = None) -> Value:
-    """A YAML node as a Value; a mapping's values take their key's line (a handler is where its name is)."""
+def _from_yaml(node: yaml.Node, budget: list[int], line: int | None = None,
+               active: frozenset[int] = frozenset()) -> Value:
+    """A YAML node as a Value; a mapping's values take their key's line (a handler is where its name is).
+    An alias inside itself, or nesting past 64 levels, is cut off as `…`."""
     budget[0] -= 1
     line = line or y.line_of(node)
-    if budget[0] < 0:
+    if budget[0] < 0 or id(node) in active or len(active) > y.MAX_DEPTH:
         return Value(Code("…"), line)
+    active = active | {id(node)}
     if y.is_mapping(node):
-        return Value({entry.key: _from_yaml(entry.value, budget, entry.line) for entry in y.entries(node)}, line)
+        return Value({entry.key: _from_yaml(entry.value, budget, entry.line, active) for entry in y.entries(node)}, line)
     if y.is_sequence(node):
-        return Value([_from_yaml(item, budget) for item in y.items(node)], line)
+        return Value([_from_yaml(item, budget, None, active) for item in y.items(node)], line)
     return Value(y.scalar(node), line)
 
 
@@ -437,6 +441,9 @@ def _ini_arguments(section: _Section, class_name: str, file: CatalogFile, proble
         except SyntaxError as error:
             problems.append(file.problem(f"`{key}` of [{section.name}] is not a Python expression: {error.msg}", line))
             continue
+        except (RecursionError, MemoryError, ValueError):
+            problems.append(file.problem(f"`{key}` of [{section.name}] is nested too deep to read", line))
+            continue
         if key == "args":
             elements = expression.elts if isinstance(expression, ast.Tuple) else [expression]
             for name, element in zip(names, elements):
@@ -451,7 +458,10 @@ def _ini_arguments(section: _Section, class_name: str, file: CatalogFile, proble
 def _ast_value(node: ast.expr) -> Data:
     if isinstance(node, ast.Constant) and isinstance(node.value, (str, int, float, bool)):
         return node.value
-    return Code(ast.unparse(node))
+    try:
+        return Code(ast.unparse(node))
+    except RecursionError:
+        return Code("…")
 
 
 # --- interpreting a dict config -----------------------------------------------------------------
