@@ -1,9 +1,10 @@
 """Kubernetes manifests: ConfigMaps, Secrets (keys only), and the workloads that run data stores or use them.
 
-A YAML file is a manifest when its head has top-level `apiVersion:` and `kind:`; every
-document of it is read (`---`, and `kind: List`). Kinds other than those below
-(Services, Ingresses, Strimzi `KafkaTopic`s, which the streams reader reads) are passed
-over without a word. Helm templates (files under `templates/` beside a `Chart.yaml`)
+A YAML file is claimed when its first 64 KiB have a top-level `apiVersion:` and a `kind:`
+read here (ConfigMap, Secret, a workload, List); then every document of it is read
+(`---`, and `kind: List`). Other kinds (Services, Ingresses, Strimzi `KafkaTopic`s,
+which the streams reader reads) are passed over without a word, and a file of only
+those is not claimed. Helm templates (files under `templates/` beside a `Chart.yaml`)
 are not YAML until rendered, and are not claimed.
 
 Secrets are never read past their keys: not `data` (base64 is not encryption), not
@@ -29,9 +30,12 @@ from flowscan.catalog.readers.infra_values import hosts_in, named_datasets, stor
 from flowscan.redact import MASK, is_secret_name
 
 SOURCE = "kubernetes"
-_HEAD_BYTES = 8192
+_HEAD_BYTES = 65_536
 _API_VERSION = re.compile(rb"^apiVersion:[ \t]*\S", re.MULTILINE)
-_KIND = re.compile(rb"^kind:[ \t]*\S", re.MULTILINE)
+# only files with a kind read here are claimed: a file of Strimzi KafkaTopics (the streams reader's),
+# CRDs or Services is left to others, broken or not
+_KIND = re.compile(rb"^[ \t-]*kind:[ \t]*[\"']?(?:ConfigMap|Secret|Deployment|StatefulSet|DaemonSet|ReplicaSet|Job|CronJob"
+                   rb"|Pod|List)[\"']?[ \t]*(?:#.*)?\r?$", re.MULTILINE)
 #: where each workload kind keeps its pod spec
 _POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
     "Deployment": ("spec", "template", "spec"),
