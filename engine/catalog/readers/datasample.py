@@ -10,11 +10,11 @@ reader could not read, or refused to, becomes a `Problem` with a line and a colu
 from __future__ import annotations
 
 import codecs
-import gzip
 import re
 import zlib
 from collections import Counter
 from datetime import date
+from typing import BinaryIO
 
 from attrs import define, field, frozen
 
@@ -24,6 +24,7 @@ from flowscan.catalog.model import Field, Problem
 #: problems shown per file; the rest are counted in one last problem
 MAX_PROBLEMS_PER_FILE = 10
 _CHUNK = 64 * 1024
+_GZIP_MAGIC = b"\x1f\x8b"
 
 
 @frozen
@@ -92,27 +93,50 @@ def sample_bytes(file: CatalogFile, budget: int) -> Sample:
     if not is_gzip(file.name):
         data = file.head(budget + 1)
         return Sample(data[:budget], len(data) > budget)
-    chunks: list[bytes] = []
-    total = 0
-    problem = None
     try:
-        # GzipFile.read(n) inflates only what n needs, so a bomb costs `budget` bytes, not its full size
-        with gzip.open(file.path, "rb") as handle:
-            while total <= budget:
-                chunk = handle.read(min(_CHUNK, budget + 1 - total))
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-    except EOFError:
-        # a cut-off download: what was inflated before the end is still a sample
-        problem = "the gzip stream ends early (truncated file): read what came before"
-    except (OSError, zlib.error) as error:
-        if not chunks:
-            raise Unreadable(file.problem(f"not a readable gzip file: {error}")) from None
-        problem = f"the gzip stream is corrupt after {total} bytes: {error}"
-    data = b"".join(chunks)
+        with open(file.path, "rb") as handle:
+            if handle.read(2) != _GZIP_MAGIC:
+                raise Unreadable(file.problem("not a gzip file: it does not start with the gzip magic bytes 1f 8b"))
+            handle.seek(0)
+            data, problem = _inflate(handle, budget)
+    except OSError as error:
+        raise Unreadable(file.problem(f"unreadable: {error.strerror or error}")) from None
+    except zlib.error as error:
+        raise Unreadable(file.problem(f"not a readable gzip file: {error}")) from None
     return Sample(data[:budget], len(data) > budget, "gzip", problem)
+
+
+def _inflate(handle: BinaryIO, budget: int) -> tuple[bytes, str | None]:
+    """Up to `budget` + 1 inflated bytes of a gzip stream, and why it stopped early if it did.
+
+    zlib inflates no more than asked for (`max_length`), so a bomb costs `budget` bytes,
+    not its full size; and, unlike GzipFile, what was inflated before a cut-off or corrupt
+    part is kept. Concatenated members (as `cat a.gz b.gz` makes) are read in turn.
+    """
+    out = bytearray()
+    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    pending = b""
+    while len(out) <= budget:
+        if not pending:
+            pending = handle.read(_CHUNK)
+            if not pending:
+                ended = inflater.eof or not out
+                return bytes(out), None if ended else "the gzip stream ends early (truncated file): read what came before"
+        try:
+            out += inflater.decompress(pending, budget + 1 - len(out))
+        except zlib.error as error:
+            if not out:
+                raise
+            return bytes(out), f"the gzip stream is corrupt after {len(out)} bytes: {error}"
+        pending = inflater.unconsumed_tail
+        if inflater.eof:
+            pending = inflater.unused_data + pending
+            if not pending.strip(b"\0"):
+                pending = handle.read(_CHUNK)
+                if not pending.strip(b"\0"):
+                    return bytes(out), None
+            inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    return bytes(out), None
 
 
 def decode(sample: Sample) -> Text | str:

@@ -78,7 +78,7 @@ def group(files: Sequence[CatalogFile], is_data: Callable[[str], bool]) -> tuple
         if name in MARKERS or _in_delta_log(file.display_path) or not is_data(name):
             continue  # a job's bookkeeping, not data
         if directory not in folders:
-            folders[directory] = _place_folder(directory, delta_roots)
+            folders[directory] = _place_folder(directory, delta_roots, success_dirs)
         placed = folders[directory]
         if placed is None and (directory in success_dirs or _SPARK_PART.match(name)):
             placed = _Placement(directory or ".", "spark output")
@@ -104,8 +104,9 @@ class _Placement:
     hidden: bool = False
 
 
-def _place_folder(directory: str, delta_roots: set[str]) -> _Placement | None:
-    """The dataset a folder's files belong to by the folder's path (a Delta table, Hive partitions), if any."""
+def _place_folder(directory: str, delta_roots: set[str], success_dirs: set[str]) -> _Placement | None:
+    """The dataset a folder's files belong to by the folder's path (a Delta table, Hive partitions,
+    a hidden folder of Spark output), if any."""
     parts = directory.split("/") if directory else []
     for depth in range(len(parts), -1, -1) if delta_roots else ():
         prefix = "/".join(parts[:depth]) or "."
@@ -114,6 +115,8 @@ def _place_folder(directory: str, delta_roots: set[str]) -> _Placement | None:
     for depth, part in enumerate(parts):
         if "=" in part and _PARTITION.fullmatch(part):
             return _in_root("/".join(parts[:depth]) or ".", parts[depth:], "hive partitions")
+        if part.startswith(("_", ".")) and "/".join(parts[:depth]) in success_dirs:
+            return _in_root("/".join(parts[:depth]) or ".", parts[depth:], "spark output")
     return None
 
 
