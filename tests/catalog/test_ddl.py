@@ -14,12 +14,12 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from flowscan.catalog.files import CatalogFile, catalog_file
 from flowscan.catalog.model import Field, Item, Part
 from flowscan.catalog.readers import Reader, ddl
 from flowscan.catalog.readers.ddl_alembic import Revision, in_order, read_revision
 from flowscan.catalog.readers.ddl_diesel import read_schema
+from flowscan.catalog.readers.ddl_replay import Replay
 from flowscan.catalog.readers.ddl_sql import read_sql, sniff_dialect, split_statements
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ddl"
@@ -144,6 +144,8 @@ def test_migration_keys_order_flyway_by_version_then_repeatables() -> None:
                        "R__views.sql"]
     diesel = ddl.migration_key("app/migrations/2024-03-02-140000_add_carrier/up.sql")
     assert diesel is not None and diesel.folder == "app/migrations" and diesel.order[1] == (20240302140000,)
+    prisma = ddl.migration_key("prisma/migrations/20240105093000_init/migration.sql")
+    assert prisma is not None and prisma.folder == "prisma/migrations" and prisma.order[1] == (20240105093000,)
     assert ddl.migration_key("db/schema.sql") is None
     assert not SQL.claims("db/U3__undo.sql") and not SQL.claims("m/0001_x.down.sql")
     assert not SQL.claims("migrations/2024-01-01-000000_x/down.sql")
@@ -443,6 +445,29 @@ def test_names_are_unquoted_and_sql_in_a_host_file_keeps_host_positions() -> Non
     assert (problem.line, problem.column) == (4, 5)  # at `int`, where a `)` was expected
 
 
+def test_sql_server_brackets_clustered_keys_and_go_batches() -> None:
+    read = read_sql("""CREATE TABLE [dbo].[Orders] (
+    [OrderId] INT IDENTITY(1,1) NOT NULL,
+    [Code] NVARCHAR(20) NOT NULL,
+    [CustomerId] INT NOT NULL,
+    CONSTRAINT [PK_Orders] PRIMARY KEY CLUSTERED ([OrderId] ASC),
+    CONSTRAINT [UQ_Orders_Code] UNIQUE NONCLUSTERED ([Code]),
+    CONSTRAINT [FK_Orders_Customers] FOREIGN KEY ([CustomerId]) REFERENCES [dbo].[Customers] ([Id])
+)
+GO
+CREATE NONCLUSTERED INDEX [IX_Orders_CustomerId] ON [dbo].[Orders] ([CustomerId])
+GO""", "Orders.sql")
+    assert read.dialect == "tsql" and not read.problems
+    replay = Replay()
+    replay.apply_all(read.changes)
+    [table] = replay.part().items
+    assert table.name == "dbo.Orders" and table.id == "table:orders"
+    assert [(f.name, f.type, f.primary_key, f.unique) for f in table.fields] == [
+        ("OrderId", "INT", True, False), ("Code", "NVARCHAR(20)", False, True), ("CustomerId", "INT", False, False)]
+    assert [i.name for i in table.indexes] == ["UQ_Orders_Code", "IX_Orders_CustomerId"]
+    assert field(table, "CustomerId").references == "dbo.Customers.Id"
+
+
 def test_temporary_tables_functions_and_unmodelled_alters_are_passed_over() -> None:
     read = read_sql("""CREATE TEMP TABLE scratch (a int);
 CREATE OR REPLACE FUNCTION f() RETURNS TABLE (a int) AS $$ SELECT 1 $$ LANGUAGE sql;
@@ -458,8 +483,6 @@ def test_mysql_alters_modify_change_and_rename_table() -> None:
 ALTER TABLE `t` MODIFY COLUMN `a` bigint NOT NULL AUTO_INCREMENT, CHANGE COLUMN `b` `c` varchar(20) NOT NULL;
 ALTER TABLE `t` DROP INDEX `ix_c`, ADD UNIQUE KEY `uq_c` (`c`);
 RENAME TABLE `t` TO `u`;""", "dump.sql")
-    from flowscan.catalog.readers.ddl_replay import Replay
-
     replay = Replay()
     replay.apply_all(read.changes)
     [table] = replay.part().items

@@ -6,7 +6,8 @@ so the catalog shows the schema the last migration leaves.
 
 - `sql`: `.sql` files. Migration folders — Flyway `V1__init.sql` / `V2_1__x.sql` (by
   version, numerically) then `R__x.sql`, golang-migrate `0001_x.up.sql`, sqlx
-  `20240101120000_x.sql`, diesel `2024-01-01-000000_x/up.sql`, any `001_x.sql` — are
+  `20240101120000_x.sql`, diesel `2024-01-01-000000_x/up.sql`, Prisma
+  `20240101120000_x/migration.sql`, any `001_x.sql` — are
   replayed in order; down and undo migrations are not read, nor the down half of goose,
   dbmate and sql-migrate files. Other `.sql` files are replayed on their own. Files
   with no DDL keyword, and Jinja templates (dbt models, macros), are passed over unparsed.
@@ -21,7 +22,6 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from attrs import frozen
-
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Part, Problem
 from flowscan.catalog.readers import Reader
@@ -37,7 +37,7 @@ _FLYWAY_REPEATABLE = re.compile(r"^R__.+\.sql$")
 _FLYWAY_UNDO = re.compile(r"^U\d+(?:[._]\d+)*__.+\.sql$")
 # golang-migrate 0001_x.up.sql, sqlx 20240101120000_x.sql, goose 00001_x.sql, plain 001-x.sql
 _NUMBERED = re.compile(r"^(?P<version>\d+)(?:[_.-].*)?\.sql$")
-_DIESEL_FOLDER = re.compile(r"^(?P<version>\d{4}-\d{2}-\d{2}-\d{6}|\d+)_.+$")
+_VERSION_FOLDER = re.compile(r"^(?P<version>\d{4}-\d{2}-\d{2}-\d{6}|\d+)_.+$")
 
 
 def _claims_sql(path: str) -> bool:
@@ -69,8 +69,8 @@ def migration_key(path: str) -> MigrationKey | None:
     """The folder and order of a migration file, or None for a file replayed on its own."""
     pure = PurePosixPath(path)
     name, folder = pure.name, str(pure.parent)
-    if name == "up.sql":
-        found = _DIESEL_FOLDER.match(pure.parent.name)
+    if name in ("up.sql", "migration.sql"):  # diesel's and Prisma's: one folder per version
+        found = _VERSION_FOLDER.match(pure.parent.name)
         if found is not None:
             digits = int(re.sub(r"\D", "", found.group("version")))
             return MigrationKey(str(pure.parent.parent), (0, (digits,), pure.parent.name))
@@ -93,11 +93,11 @@ def _version(text: str) -> tuple[int, ...]:
 
 # --- SQL ------------------------------------------------------------------------------------
 
-_MAY_HOLD_DDL = re.compile(r"\b(?:create|alter|drop|rename|comment)\b", re.I)
-_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_MAY_HOLD_DDL = re.compile(r"\b(?:create|alter|drop|rename|comment)\b", re.IGNORECASE)
+_JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.DOTALL)
 # goose `-- +goose Down`, sql-migrate `-- +migrate Down`, dbmate `-- migrate:down`: the rest undoes
 _DOWN_SECTION = re.compile(r"^--\s*(?:\+goose\s+down|\+migrate\s+down|migrate:down)\b.*?(?=^--\s*(?:\+goose\s+up|"
-                           r"\+migrate\s+up|migrate:up)\b|\Z)", re.I | re.M | re.S)
+                           r"\+migrate\s+up|migrate:up)\b|\Z)", re.IGNORECASE | re.MULTILINE | re.DOTALL)
 
 
 def read_sql_files(files: Sequence[CatalogFile]) -> Part:

@@ -17,11 +17,25 @@ from collections.abc import Iterator, Sequence
 
 import tree_sitter as ts
 from attrs import define, field, frozen
-
 from flowscan.catalog.model import Index, Origin, Problem
 from flowscan.catalog.readers.ddl_model import (
-    AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AlterColumn, Change, CheckSpec, ColumnSpec,
-    CreateTable, Describe, DropColumn, DropConstraint, DropIndex, DropTable, ForeignKeySpec, RenameColumn,
+    AddCheck,
+    AddColumn,
+    AddForeignKey,
+    AddIndex,
+    AddPrimaryKey,
+    AlterColumn,
+    Change,
+    CheckSpec,
+    ColumnSpec,
+    CreateTable,
+    Describe,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    ForeignKeySpec,
+    RenameColumn,
     RenameTable,
 )
 from flowscan.languages import adapter

@@ -15,10 +15,8 @@ and `///` doc comments. `Nullable<T>` makes a nullable column of type `T`.
 
 from __future__ import annotations
 
-from attrs import define, field
-
 import tree_sitter as ts
-
+from attrs import define, field
 from flowscan.catalog.model import Origin, Problem
 from flowscan.catalog.readers.ddl_model import AddForeignKey, Change, ColumnSpec, CreateTable, ForeignKeySpec
 from flowscan.languages import adapter

@@ -16,12 +16,28 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from attrs import define, field
-
 from flowscan.catalog.model import Field, Index, Item, Origin, Part, Relationship, item_id
 from flowscan.catalog.readers.ddl_model import (
-    AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AlterColumn, Change, CheckSpec, ColumnSpec,
-    CreateTable, CreateView, Describe, DropColumn, DropConstraint, DropIndex, DropTable, ForeignKeySpec,
-    RedefineColumn, RenameColumn, RenameTable,
+    AddCheck,
+    AddColumn,
+    AddForeignKey,
+    AddIndex,
+    AddPrimaryKey,
+    AlterColumn,
+    Change,
+    CheckSpec,
+    ColumnSpec,
+    CreateTable,
+    CreateView,
+    Describe,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    ForeignKeySpec,
+    RedefineColumn,
+    RenameColumn,
+    RenameTable,
 )
 from flowscan.redact import MASK, is_secret_name, redact
 
@@ -290,7 +306,8 @@ class Replay:
                 _field(table, column, references.get(column.name.lower())) for column in table.columns.values()),
                 tuple(table.indexes), _facts(table), table.description))
             # a key declared twice (inline and again as a constraint) is one relationship
-            distinct = {(tuple(c.lower() for c in fk.columns), _key(fk.target)): fk for fk in reversed(table.foreign_keys)}
+            distinct = {(tuple(c.lower() for c in fk.columns), _key(fk.target)): fk
+                        for fk in reversed(table.foreign_keys)}
             relationships.extend(self._relationship(table, fk) for fk in reversed(distinct.values()))
         return Part(tuple(items), tuple(relationships))
 

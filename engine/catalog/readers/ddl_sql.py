@@ -27,21 +27,37 @@ from contextlib import contextmanager
 from functools import cache
 
 from attrs import define, field, frozen
+from flowscan.catalog.model import Index, Origin, Problem
+from flowscan.catalog.readers.ddl_model import (
+    AddCheck,
+    AddColumn,
+    AddForeignKey,
+    AddIndex,
+    AddPrimaryKey,
+    AlterColumn,
+    Change,
+    CheckSpec,
+    ColumnSpec,
+    CreateTable,
+    CreateView,
+    Describe,
+    DropColumn,
+    DropConstraint,
+    DropIndex,
+    DropTable,
+    ForeignKeySpec,
+    RedefineColumn,
+    RenameColumn,
+    RenameTable,
+)
 from sqlglot import exp
 from sqlglot.dialects.dialect import Dialect
 from sqlglot.errors import ErrorLevel, ParseError, TokenError
 from sqlglot.parser import Parser
 from sqlglot.tokens import Token
 
-from flowscan.catalog.model import Index, Origin, Problem
-from flowscan.catalog.readers.ddl_model import (
-    AddCheck, AddColumn, AddForeignKey, AddIndex, AddPrimaryKey, AlterColumn, Change, CheckSpec, ColumnSpec,
-    CreateTable, CreateView, Describe, DropColumn, DropConstraint, DropIndex, DropTable, ForeignKeySpec,
-    RedefineColumn, RenameColumn, RenameTable,
-)
-
 #: the dialects tried, after the one the file looks like, until one reads a statement
-DIALECTS = ("postgres", "mysql", "sqlite", "bigquery", "snowflake")
+DIALECTS = ("postgres", "mysql", "sqlite", "tsql", "bigquery", "snowflake")
 
 
 @frozen
@@ -82,8 +98,11 @@ def read_sql(text: str, path: str, source: str = "ddl", first_line: int = 1, fir
 
 # --- which dialect, which statements -------------------------------------------------------
 
-_MYSQL_SIGNS = re.compile(r"`|\bENGINE\s*=|\bAUTO_INCREMENT\b|/\*!\d|\bUNSIGNED\b|^\s*DELIMITER\s", re.I | re.M)
-_SQLITE_SIGNS = re.compile(r"\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bPRAGMA\s", re.I)
+_MYSQL_SIGNS = re.compile(r"`|\bENGINE\s*=|\bAUTO_INCREMENT\b|/\*!\d|\bUNSIGNED\b|^\s*DELIMITER\s",
+                          re.IGNORECASE | re.MULTILINE)
+_SQLITE_SIGNS = re.compile(r"\bAUTOINCREMENT\b|\bWITHOUT\s+ROWID\b|\bPRAGMA\s", re.IGNORECASE)
+_TSQL_SIGNS = re.compile(r"\[dbo\]|^\s*GO\s*$|\bNVARCHAR\b|\bIDENTITY\s*\(|\b(?:NON)?CLUSTERED\b",
+                         re.IGNORECASE | re.MULTILINE)
 
 
 def sniff_dialect(text: str) -> str:
@@ -97,26 +116,28 @@ def sniff_dialect(text: str) -> str:
         return "mysql"
     if any(sign in upper for sign in ("AUTOINCREMENT", "ROWID", "PRAGMA")) and _SQLITE_SIGNS.search(text):
         return "sqlite"
+    if any(sign in upper for sign in ("[DBO]", "GO", "NVARCHAR", "IDENTITY", "CLUSTERED")) and _TSQL_SIGNS.search(text):
+        return "tsql"
     return "postgres"
 
 
-_LEADING = re.compile(r"(?:\s+|--[^\n]*|#[^\n]*|/\*.*?\*/)*", re.S)
+_LEADING = re.compile(r"(?:\s+|--[^\n]*|#[^\n]*|/\*.*?\*/)*", re.DOTALL)
 _HEADS = re.compile(
     r"(?P<create>CREATE\b)"
     r"|(?P<alter>ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\b)"
     r"|(?P<drop>DROP\s+(?:MATERIALIZED\s+)?(?:TABLE|VIEW|INDEX)\b)"
     r"|(?P<rename>RENAME\s+TABLE\b)"
     r"|(?P<comment>COMMENT\s+ON\s+(?:TABLE|COLUMN|VIEW|MATERIALIZED\s+VIEW)\b)",
-    re.I,
+    re.IGNORECASE,
 )
 # The first of these words after CREATE says what is created: a function RETURNS TABLE later.
 _CREATED = re.compile(
     r"\b(TABLE|VIEW|INDEX|FUNCTION|PROCEDURE|TRIGGER|TYPE|SEQUENCE|EXTENSION|SCHEMA|DATABASE|ROLE|USER|POLICY|"
     r"DOMAIN|RULE|EVENT|AGGREGATE|OPERATOR|CAST|COLLATION|PUBLICATION|SUBSCRIPTION|SERVER|STAGE|STREAM|TASK|PIPE|"
     r"WAREHOUSE|MACRO|TABLESPACE|STATISTICS|LANGUAGE|SEARCH|FORMAT|CONNECTION|SHARE|TAG|MODEL)\b",
-    re.I,
+    re.IGNORECASE,
 )
-_TEMPORARY = re.compile(r"\b(?:TEMP|TEMPORARY|VOLATILE)\b", re.I)
+_TEMPORARY = re.compile(r"\b(?:TEMP|TEMPORARY|VOLATILE)\b", re.IGNORECASE)
 
 
 def statement_kind(text: str, start: int, end: int) -> str | None:
@@ -150,12 +171,12 @@ def _breaks(delimiter: str, mysql: bool) -> re.Pattern[str]:
         + rf"|(?P<line>{comment})"
         + r"|(?P<block>/\*)"
         + r"|(?P<dollar>\$(?:[A-Za-z_]\w*)?\$)",
-        re.M | re.I,
+        re.MULTILINE | re.IGNORECASE,
     )
 
 
-_COPY_FROM_STDIN = re.compile(r"\s*COPY\b[^;]*\bFROM\s+STDIN\b", re.I)
-_END_OF_COPY = re.compile(r"^\\\.\r?$", re.M)
+_COPY_FROM_STDIN = re.compile(r"\s*COPY\b[^;]*\bFROM\s+STDIN\b", re.IGNORECASE)
+_END_OF_COPY = re.compile(r"^\\\.\r?$", re.MULTILINE)
 
 
 def split_statements(text: str, mysql: bool = False) -> list[tuple[int, int]]:
@@ -189,11 +210,11 @@ def split_statements(text: str, mysql: bool = False) -> list[tuple[int, int]]:
             newline = text.find("\n", found.end())
             position = size if newline < 0 else newline + 1
         elif kind == "block":
-            close = text.find("*/", found.end())
-            position = size if close < 0 else close + 2
+            closing = text.find("*/", found.end())
+            position = size if closing < 0 else closing + 2
         else:
-            close = text.find(found.group(0), found.end())
-            position = size if close < 0 else close + len(found.group(0))
+            closing = text.find(found.group(0), found.end())
+            position = size if closing < 0 else closing + len(found.group(0))
     spans.append((start, size))
     return [span for span in (_trimmed(text, a, b) for a, b in spans) if span[1] > span[0]]
 
@@ -229,7 +250,7 @@ def _trimmed(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-_EXECUTABLE_COMMENT = re.compile(r"/\*!(?:\d{5,6})?(.*?)\*/", re.S)
+_EXECUTABLE_COMMENT = re.compile(r"/\*!(?:\d{5,6})?(.*?)\*/", re.DOTALL)
 
 
 def unwrap_mysql_comments(text: str) -> str:
@@ -299,9 +320,10 @@ def _quiet_sqlglot() -> Iterator[None]:
         logger.setLevel(level)
 
 
-_SQLITE_TABLE_OPTIONS = re.compile(r"\)\s*((?:WITHOUT\s+ROWID|STRICT)(?:\s*,\s*(?:WITHOUT\s+ROWID|STRICT))*)\s*$", re.I)
+_SQLITE_TABLE_OPTIONS = re.compile(r"\)\s*((?:WITHOUT\s+ROWID|STRICT)(?:\s*,\s*(?:WITHOUT\s+ROWID|STRICT))*)\s*$",
+                                   re.IGNORECASE)
 # pg_dump ends a materialized view with WITH [NO] DATA, which sqlglot does not read
-_WITH_DATA = re.compile(r"\bWITH\s+(?:NO\s+)?DATA\s*$", re.I)
+_WITH_DATA = re.compile(r"\bWITH\s+(?:NO\s+)?DATA\s*$", re.IGNORECASE)
 
 
 class _Parsers:
@@ -319,7 +341,8 @@ class _Parsers:
         return made
 
 
-def _read_statement(statement: _Source, kind: str, dialects: Sequence[str], parsers: _Parsers) -> list[Change] | Problem:
+def _read_statement(statement: _Source, kind: str, dialects: Sequence[str],
+                    parsers: _Parsers) -> list[Change] | Problem:
     sql = statement.sql
     extra: tuple[tuple[str, str], ...] = ()
     options = _SQLITE_TABLE_OPTIONS.search(sql) if kind == "create" else None
@@ -400,16 +423,19 @@ def _what(sql: str) -> str:
     return " ".join(words[:2]).upper() if words else "SQL"
 
 
-_CHANGES_COLUMNS = re.compile(r"\b(ADD|DROP|ALTER|MODIFY|CHANGE|RENAME)\b", re.I)
+_CHANGES_COLUMNS = re.compile(r"\b(ADD|DROP|ALTER|MODIFY|CHANGE|RENAME)\b", re.IGNORECASE)
+
+
+_ALTER_HEAD = re.compile(r"^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\b", re.IGNORECASE)
 
 
 def _changes_columns(sql: str) -> bool:
     """Whether an ALTER TABLE sqlglot could not read changes something the catalog shows."""
-    body = re.sub(r"^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\b", "", _LEADING.sub("", sql, count=1), flags=re.I)
+    body = _ALTER_HEAD.sub("", _LEADING.sub("", sql, count=1))
     return _CHANGES_COLUMNS.search(body) is not None
 
 
-_RENAME_HEAD = re.compile(r"\s*RENAME\s+TABLE\b", re.I)
+_RENAME_HEAD = re.compile(r"\s*RENAME\s+TABLE\b", re.IGNORECASE)
 
 
 def _rename_tables(sql: str, reader: Dialect, statement: _Source) -> list[Change]:
@@ -479,7 +505,7 @@ class _Converter:
                 return self._create_table(expression)
             if kind in ("VIEW", "MATERIALIZED VIEW"):
                 return [self._create_view(expression)]
-            if kind == "INDEX":
+            if kind.endswith("INDEX"):  # and T-SQL's CLUSTERED / NONCLUSTERED INDEX
                 return self._create_index(expression)
             return []
         if isinstance(expression, exp.Alter):
@@ -588,13 +614,26 @@ class _Converter:
 
     def _table_constraint(self, element: exp.Expression, found: _Constraints, name: str | None = None) -> None:
         if isinstance(element, exp.Constraint):
+            constraint_name = element.this.name if element.this else None
+            clustered = _clustered_columns(element.expressions)
+            if clustered is not None:
+                # T-SQL: PRIMARY KEY / UNIQUE CLUSTERED (cols) keeps its columns in the CLUSTERED part
+                columns = tuple(self._name(c) for c in clustered)
+                if any(isinstance(p, exp.PrimaryKeyColumnConstraint) for p in element.expressions):
+                    found.primary_key = columns
+                elif any(isinstance(p, exp.UniqueColumnConstraint) for p in element.expressions):
+                    found.indexes.append(Index(constraint_name, columns, unique=True))
+                return
             for part in element.expressions:
-                self._table_constraint(part, found, element.this.name if element.this else None)
+                self._table_constraint(part, found, constraint_name)
         elif isinstance(element, exp.PrimaryKey):
             found.primary_key = tuple(self._name(c) for c in element.expressions)
         elif isinstance(element, exp.UniqueColumnConstraint):
             schema = element.this
             columns = tuple(self._name(c) for c in schema.expressions) if isinstance(schema, exp.Schema) else ()
+            clustered = _clustered_columns([schema]) if isinstance(schema, exp.Expression) else None
+            if clustered is not None:  # T-SQL UNIQUE [NON]CLUSTERED (cols)
+                columns = tuple(self._name(c) for c in clustered)
             inner = schema.this.name if isinstance(schema, exp.Schema) and schema.this else None
             if columns:
                 found.indexes.append(Index(name or inner, columns, unique=True))
@@ -796,6 +835,14 @@ class _Converter:
         return node.sql(dialect=self.dialect) if isinstance(node, exp.Expression) else ""
 
 
+def _clustered_columns(parts: list[exp.Expression]) -> list[exp.Expression] | None:
+    for part in parts:
+        if isinstance(part, (exp.ClusteredColumnConstraint, exp.NonClusteredColumnConstraint)):
+            columns = part.this
+            return list(columns) if isinstance(columns, list) else None
+    return None
+
+
 def _first_word(text: str) -> str:
     """`PRIMARY KEY` is one token to sqlglot: its first word says what it is."""
     space = text.find(" ")
@@ -838,7 +885,7 @@ def _string(node: exp.Expression | None) -> str | None:
     return node.sql() if isinstance(node, exp.Expression) else None
 
 
-def _tables_read(query: exp.Expression) -> list[str]:
+def _tables_read(query: exp.Query | exp.Expression) -> list[str]:
     """The tables a view's query reads, CTE names left out, in order of appearance."""
     ctes = {cte.alias_or_name.lower() for cte in query.find_all(exp.CTE)}
     names = (table_name(t) for t in query.find_all(exp.Table) if t.name and t.name.lower() not in ctes)
