@@ -40,6 +40,8 @@ def register(server: FlowscanServer) -> None:
             ls.reload_rules()
         elif uri in ls.documents.uris():
             ls.schedule(uri)
+        if path:
+            workspace.rebuild_catalog_on_save(ls, Path(path))
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: FlowscanServer, params: types.DidCloseTextDocumentParams) -> None:

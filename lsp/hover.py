@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 
 from lsprotocol import types
 
+from flowscan.catalog.join import CatalogIndex
+from flowscan.datasets import DATASET_TYPES, dataset_id
 from flowscan.findings import Finding, Link
 from flowscan.lsp import flow, fsr
 from flowscan.lsp.analysis import Analysis
@@ -56,6 +58,8 @@ def describe(ls: FlowscanServer, analysis: Analysis, finding: Finding) -> str:
         lines += ["", "**Data comes from**", *(_link_line(link, link.source) for link in around.came_from)]
     if around.goes_to:
         lines += ["", "**Data goes to**", *(_link_line(link, link.target) for link in around.goes_to)]
+    if ls.index.catalog is not None:
+        lines += _catalog_lines(ls.index.catalog, finding)
     others = flow.elsewhere(finding, ls.index.outcomes)
     if others:
         lines += ["", "**Elsewhere in the workspace**"]
@@ -64,6 +68,33 @@ def describe(ls: FlowscanServer, analysis: Analysis, finding: Finding) -> str:
             verb = "reads" if other.finding.role in ("source", "endpoint") else "writes" if other.finding.role == "sink" else "uses"
             lines.append(f"- {where}{other.finding.path}:{other.finding.start.line} {verb} `{_cell(other.dataset)}`")
     return "\n".join(lines)
+
+
+def _catalog_lines(catalog: CatalogIndex, finding: Finding, shown_fields: int = 12) -> list[str]:
+    """What the catalog says of the finding's datasets: where each is declared and its columns."""
+    lines: list[str] = []
+    for entity in finding.entities:
+        if entity.type not in DATASET_TYPES:
+            continue
+        for item in catalog.items_for(dataset_id(entity), entity.name):
+            where = ", ".join(f"{o.path}:{o.line} ({o.source})" for o in item.origins[:3])
+            lines += ["", f"**{_KIND_TITLES.get(item.type, item.type)}** `{_cell(item.name)}` — {where}"]
+            facts = [f"{k.replace('_', ' ')} {v}" for k, v in item.facts if k in _HOVER_FACTS]
+            if facts:
+                lines.append(", ".join(facts))
+            for field in item.fields[:shown_fields]:
+                detail = " ".join(part for part in (
+                    field.type or "", "not null" if field.nullable is False else "", "PK" if field.primary_key else "",
+                    f"→ {field.references}" if field.references else "") if part)
+                lines.append(f"- `{_cell(field.name)}` {_cell(detail)}".rstrip())
+            if len(item.fields) > shown_fields:
+                lines.append(f"- and {len(item.fields) - shown_fields} more")
+    return lines
+
+
+_KIND_TITLES = {"table": "Table", "view": "View", "file": "Data file", "dataset": "Dataset", "topic": "Topic",
+                "operation": "API operation", "schema": "Schema"}
+_HOVER_FACTS = ("size_bytes", "row_estimate", "num_rows", "partitions", "format", "method", "value_schema")
 
 
 def _link_line(link: Link, other: Finding) -> str:

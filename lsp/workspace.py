@@ -7,6 +7,9 @@ scanner, one file per job on the analysis thread (open documents go first), repo
 published only when the client asks (`flowscan.diagnostics.workspace`). A change to a
 rule file or a config file (`workspace/didChangeWatchedFiles`, or saving it in the
 editor) reloads the rules without a restart and analyses open documents again.
+After each scan the workspace's catalog (flowscan.catalog: migrations, models, specs,
+data files) is built too, so hovers can say what a dataset holds; saving a file the
+catalog reads builds it again.
 """
 
 from __future__ import annotations
@@ -21,6 +24,9 @@ from attrs import define, field
 from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
+from flowscan.catalog.build import build_catalog
+from flowscan.catalog.join import CatalogIndex
+from flowscan.catalog.readers import readers
 from flowscan.config import CONFIG_FILE, PYPROJECT_FILE
 from flowscan.discovery import SourceFile, discover, display_path, read_source
 from flowscan.languages import by_extension
@@ -54,6 +60,8 @@ class WorkspaceIndex:
     done: asyncio.Event | None = None
     files: int = 0
     scanned: int = 0
+    #: what the workspace's migrations, models, specs and data files say its datasets are
+    catalog: CatalogIndex | None = None
 
 
 def register(server: FlowscanServer) -> None:
@@ -234,6 +242,7 @@ async def _scan(ls: FlowscanServer, generation: int, done: asyncio.Event) -> Non
         if ls.index.generation == generation:
             index.outcomes = outcomes
             _clear_vanished(ls, outcomes)
+            await _build_catalog(ls)
     except Exception as error:
         ls.report_server_error(error, None)  # type: ignore[arg-type]
     finally:
@@ -245,6 +254,23 @@ async def _scan(ls: FlowscanServer, generation: int, done: asyncio.Event) -> Non
             ls.work_done_progress.end(
                 token, types.WorkDoneProgressEnd(message=f"{index.scanned} files, {found_count} findings")
             )
+
+
+async def _build_catalog(ls: FlowscanServer) -> None:
+    rules, root = ls.rules, ls.root
+    if rules is None or root is None:
+        return
+    catalog = await asyncio.wrap_future(ls.worker.submit(lambda: build_catalog([root], rules.config, relative_to=root), BACKGROUND))
+    ls.index.catalog = CatalogIndex(catalog)
+
+
+def rebuild_catalog_on_save(ls: FlowscanServer, path: Path) -> None:
+    """A saved migration, model, spec or data file: the catalog is built again in the background."""
+    if ls.index.catalog is None or ls.root is None:
+        return
+    shown = display_path(path, ls.root)
+    if any(reader.claims(shown) for reader in readers()):
+        asyncio.ensure_future(_build_catalog(ls))
 
 
 def _scan_one(file: SourceFile, rules: Any) -> tuple[FileOutcome, LineIndex | None]:

@@ -16,10 +16,12 @@ from flowscan.catalog.files import CatalogFile, catalog_file
 from flowscan.catalog.model import Catalog, Field, Item, Part, Problem, Relationship
 from flowscan.catalog.readers import Reader, readers
 from flowscan.config import Config
-from flowscan.discovery import discover
+from flowscan.discovery import discover, display_path
 
 
-def build_catalog(paths: Sequence[Path], config: Config | None = None, chosen: Sequence[Reader] | None = None) -> Catalog:
+def build_catalog(paths: Sequence[Path], config: Config | None = None, chosen: Sequence[Reader] | None = None,
+                  relative_to: Path | None = None) -> Catalog:
+    """The catalog of `paths`; paths are shown relative to `relative_to` (default: the current directory)."""
     started = time.perf_counter()
     config = config or Config()
     chosen = tuple(chosen) if chosen is not None else readers()
@@ -27,7 +29,8 @@ def build_catalog(paths: Sequence[Path], config: Config | None = None, chosen: S
     problems: list[Problem] = [Problem(s.path, 1, 1, s.reason) for s in skipped]
     files: list[CatalogFile] = []
     for source in found:
-        file = catalog_file(source.path, source.display_path)
+        shown = display_path(source.path, relative_to) if relative_to is not None else source.display_path
+        file = catalog_file(source.path, shown)
         if isinstance(file, Problem):
             problems.append(file)
         else:

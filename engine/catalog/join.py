@@ -9,6 +9,9 @@ endpoints that serve them and of the clients that call them (`/orders/<id>` in F
 Schemas join the topics and files they describe. The catalog's relationships between
 datasets (foreign keys) come along as relationships, kept apart from the read/write
 edges that make pipelines.
+
+`CatalogIndex` answers "what does the catalog know of this dataset" for the map and for
+the language server's hovers alike.
 """
 
 from __future__ import annotations
@@ -28,26 +31,63 @@ _KINDS = {"table": "database", "file": "file", "topic": "stream", "url": "api"}
 _ROUTE_PARAMETER = re.compile(r"\{[^}]*\}|<[^>]*>|(?<=/):[A-Za-z_]\w*")
 
 
+class CatalogIndex:
+    """The catalog's items by the map's dataset ids, operations by route, schemas by what they describe."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.datasets: dict[str, list[Item]] = defaultdict(list)
+        self.operations: dict[str, list[Item]] = defaultdict(list)
+        self.schemas: dict[str, list[Item]] = defaultdict(list)
+        items = {item.id: item for item in catalog.items}
+        for item in catalog.items:
+            if ITEM_TYPES.get(item.type) is not None:
+                self.datasets[item.id].append(item)
+            elif item.type == "operation" and item.fact("path"):
+                path = item.fact("path") or ""
+                for key in dict.fromkeys((route_key((item.fact("base_path") or "") + path), route_key(path))):
+                    self.operations[key].append(item)
+        for relationship in catalog.relationships:
+            schema = items.get(relationship.source)
+            if relationship.kind == "schema_of" and schema is not None:
+                self.schemas[relationship.target].append(schema)
+
+    def items_for(self, dataset_id: str, name: str) -> list[Item]:
+        """What the catalog says of the dataset `dataset_id` (named `name` in code)."""
+        found = list(self.datasets.get(dataset_id, ()))
+        if dataset_id.startswith("url:"):
+            found += self._operations_at(name)
+        found += [schema for schema in self.schemas.get(dataset_id, ()) if schema not in found]
+        return list(dict.fromkeys(found))
+
+    def _operations_at(self, name: str) -> list[Item]:
+        if not self.operations:
+            return []
+        key = route_key(urlsplit(name).path if "://" in name else name)
+        if key in self.operations:
+            return self.operations[key]
+        # a client's concrete URL (`/v1/orders/42`) meets the spec's `/v1/orders/{id}`
+        return next((ops for route, ops in self.operations.items() if _concrete(key, route)), [])
+
+
 def join_catalog(graph: FlowGraph, catalog: Catalog) -> FlowGraph:
     if not catalog.items:
         return graph
-    attached: dict[str, list[Item]] = defaultdict(list)
+    index = CatalogIndex(catalog)
     by_id = {node.id: node for node in graph.nodes}
-    for item in catalog.items:
-        if ITEM_TYPES.get(item.type) is None:
-            continue
-        attached[item.id].append(item)
-        if item.id not in by_id:
+    for item_id, items in index.datasets.items():
+        if item_id not in by_id:
+            item = items[0]
             origin = item.origins[0]
             kind = _KINDS.get(ITEM_TYPES[item.type] or "", "database")
-            by_id[item.id] = Node(item.id, "dataset", item.name, kind, origin.path, origin.line)
-    _attach_operations(catalog, by_id, attached)
-    _attach_schemas(catalog, set(by_id), attached)
-    nodes = tuple(evolve(node, catalog=node.catalog + tuple(attached[node.id])) if attached.get(node.id) else node
-                  for node in by_id.values())
+            by_id[item_id] = Node(item_id, "dataset", item.name, kind, origin.path, origin.line)
+    nodes = []
+    for node in by_id.values():
+        found = [item for item in index.items_for(node.id, node.name) if item not in node.catalog] if node.type == "dataset" else []
+        nodes.append(evolve(node, catalog=node.catalog + tuple(found)) if found else node)
     known = set(by_id)
     relationships = tuple(r for r in catalog.relationships if r.source in known and r.target in known)
-    return evolve(graph, nodes=nodes, relationships=graph.relationships + relationships)
+    return evolve(graph, nodes=tuple(nodes), relationships=graph.relationships + relationships)
 
 
 def route_key(path: str) -> str:
@@ -56,40 +96,8 @@ def route_key(path: str) -> str:
     return path or "/"
 
 
-def _attach_operations(catalog: Catalog, nodes: dict[str, Node], attached: dict[str, list[Item]]) -> None:
-    """Each operation to the route nodes that serve or call it: same route, or a URL ending in it."""
-    operations: dict[str, list[Item]] = defaultdict(list)
-    for item in catalog.items:
-        if item.type == "operation" and item.fact("path"):
-            operations[route_key((item.fact("base_path") or "") + item.fact("path"))].append(item)
-            operations[route_key(item.fact("path"))].append(item)
-    if not operations:
-        return
-    for node in nodes.values():
-        if not node.id.startswith("url:"):
-            continue
-        path = urlsplit(node.name).path if "://" in node.name else node.name
-        key = route_key(path)
-        # a client's concrete URL (`/v1/orders/42`) meets the spec's `/v1/orders/{id}`
-        found = operations.get(key) or next((ops for route, ops in operations.items() if _concrete(key, route)), [])
-        for operation in found:
-            if operation not in attached[node.id]:
-                attached[node.id].append(operation)
-
-
 def _concrete(path: str, route: str) -> bool:
     if "{}" not in route:
         return False
     pattern = "^" + re.escape(route).replace(r"\{\}", "[^/]+") + "$"
     return re.match(pattern, path) is not None
-
-
-def _attach_schemas(catalog: Catalog, node_ids: set[str], attached: dict[str, list[Item]]) -> None:
-    """A schema the catalog says describes a topic or file (`schema_of`) travels with that dataset."""
-    items = {item.id: item for item in catalog.items}
-    for relationship in catalog.relationships:
-        if relationship.kind != "schema_of" or relationship.target not in node_ids:
-            continue
-        schema = items.get(relationship.source)
-        if schema is not None and schema not in attached[relationship.target]:
-            attached[relationship.target].append(schema)

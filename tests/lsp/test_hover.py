@@ -82,3 +82,37 @@ async def test_hover_names_other_files_that_touch_the_same_dataset(bare: Languag
         await asyncio.sleep(0.05)
     assert result is not None
     assert "- `weekly` in report.py:6 writes `out/weekly.parquet`" in result.contents.value  # type: ignore[union-attr]
+
+
+async def test_hover_shows_what_the_catalog_knows_of_the_dataset_and_follows_a_saved_migration(
+    bare: LanguageClient, project: Path
+) -> None:
+    (project / "db").mkdir()
+    (project / "db" / "V1__sales.sql").write_text(
+        "CREATE TABLE sales (\n    id BIGINT PRIMARY KEY,\n    total NUMERIC(10, 2) NOT NULL\n);\n"
+    )
+    await start(bare, project, workspaceScan=True)
+    uri = open_document(bare, project / "etl.py")
+    await diagnostics_for(bare, uri, 1)
+
+    async def hover_text() -> str:
+        result = await hover(bare, uri, 17, 20)  # cur.execute("INSERT INTO sales ...")
+        return result.contents.value if result is not None else ""  # type: ignore[union-attr]
+
+    for _ in range(200):  # the catalog is built once the background scan is done
+        text = await hover_text()
+        if "**Table** `sales`" in text:
+            break
+        await asyncio.sleep(0.05)
+    assert "**Table** `sales` — db/V1__sales.sql:1 (ddl)" in text
+    assert "- `total` NUMERIC(10, 2) not null" in text
+
+    migration = project / "db" / "V2__sales_day.sql"
+    migration.write_text("ALTER TABLE sales ADD COLUMN day DATE NOT NULL;\n")
+    bare.text_document_did_save(types.DidSaveTextDocumentParams(types.TextDocumentIdentifier(migration.as_uri())))
+    for _ in range(200):
+        text = await hover_text()
+        if "- `day` DATE not null" in text:
+            break
+        await asyncio.sleep(0.05)
+    assert "- `day` DATE not null" in text
