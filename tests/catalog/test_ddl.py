@@ -133,6 +133,7 @@ def test_a_repeatable_migration_runs_last_and_a_view_lists_what_it_reads(shop: P
     assert view.id == "table:order_totals"
     assert origins(view) == [("R__order_totals_view.sql", 1)]
     assert view.fact("reads") == "orders, customers, order_items"
+    assert [(f.name, f.line) for f in view.fields] == [("order_id", 2), ("email", 3), ("total_cents", 4)]
 
 
 def test_migration_keys_order_flyway_by_version_then_repeatables() -> None:
@@ -327,6 +328,7 @@ def test_alembic_columns_keys_and_raw_sql(reporting: Part) -> None:
     }
     view = item(reporting, "daily_event_counts", "view")  # from op.execute("""CREATE VIEW ...""")
     assert origins(view) == [("0c5d7f3b9a11_tidy_accounts.py", 25)] and view.fact("reads") == "events"
+    assert [(f.name, f.line) for f in view.fields] == [("account_id", 26), ("day", 26), ("events", 26)]
     assert not reporting.problems
 
 

@@ -267,8 +267,12 @@ class _Reader:
         elif receiver != "op":
             return
         handler = getattr(self, f"_op_{method}", None)
-        if handler is not None:
+        if handler is None:
+            return
+        try:
             handler(call)
+        except Exception as error:  # an argument shape not foreseen costs this call, not the revision
+            self.problems.append(self.problem(node, f"op.{method}(...) not read: {type(error).__name__}: {error}"))
 
     def _arguments(self, node: ts.Node, method: str = "") -> _Call:
         arguments = node.child_by_field_name("arguments")

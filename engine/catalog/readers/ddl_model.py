@@ -67,6 +67,8 @@ class CreateView:
     name: str
     reads: tuple[str, ...] = ()
     materialized: bool = False
+    #: the columns the query names (none when it selects `*`)
+    columns: tuple[ColumnSpec, ...] = ()
 
 
 @frozen

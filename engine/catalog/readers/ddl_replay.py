@@ -138,6 +138,8 @@ class Replay:
 
     def _create_view(self, change: CreateView) -> None:
         view = _Table("view", change.name, [change.at])
+        for spec in change.columns:
+            view.columns[spec.name.lower()] = _new_column(spec)
         if change.reads:
             view.facts["reads"] = ", ".join(change.reads)
         if change.materialized:

@@ -368,7 +368,10 @@ def _read_statement(statement: _Source, kind: str, dialects: Sequence[str],
             first = first or statement.problem(
                 f"{_what(sql)} statement not understood in the {dialect} dialect: not read")
             continue
-        return _Converter(statement, tokens, dialect, extra).convert(expression)
+        try:
+            return _Converter(statement, tokens, dialect, extra).convert(expression)
+        except Exception as error:  # a tree shape not foreseen costs this statement, not the file
+            return statement.problem(f"{_what(sql)} statement not read: {type(error).__name__}: {error}")
     assert first is not None
     return Problem(first.path, first.line, first.column,
                    first.message + f" (tried {', '.join(dialects)})")
@@ -565,7 +568,24 @@ class _Converter:
         materialized = (create.kind or "").upper() == "MATERIALIZED VIEW" or any(
             isinstance(p, exp.MaterializedProperty) for p in create.find_all(exp.MaterializedProperty))
         return CreateView(self.statement.origin(), table_name(table) if isinstance(table, exp.Table) else "?",
-                          reads, materialized)
+                          reads, materialized, self._view_columns(create, query))
+
+    def _view_columns(self, create: exp.Create, query: exp.Expression | None) -> tuple[ColumnSpec, ...]:
+        """`CREATE VIEW v (a, b)` or the names the query's select list gives; none past a `*`."""
+        if isinstance(create.this, exp.Schema) and create.this.expressions:
+            named = list(create.this.expressions)
+        elif isinstance(query, exp.Query):
+            named = list(query.selects)
+        else:
+            return ()
+        if any(isinstance(n, exp.Star) or (isinstance(n, exp.Column) and n.is_star) for n in named):
+            return ()
+        columns = []
+        for node in named:
+            name = node.alias_or_name if isinstance(node, exp.Expression) else ""
+            if name:
+                columns.append(ColumnSpec(name, self._origin_of(node).line))
+        return tuple(columns)
 
     def _create_index(self, create: exp.Create) -> list[Change]:
         index = create.this
