@@ -137,8 +137,10 @@ def _mask(value: str) -> str:
 # scheme://user:password@host — the password part, up to the last @ before the path
 # (unencoded @ in passwords is common in hand-written DSNs).
 _URL_USERINFO = re.compile(
-    r"""(?P<head>(?<![A-Za-z0-9+.-])[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:'"`]*:)(?P<value>[^\s/?#'"`]*)(?=@)"""
+    r"""(?P<head>(?:(?<=:-)|(?<![A-Za-z0-9+.-]))[A-Za-z][A-Za-z0-9+.-]*://[^\s/?#@:'"`]*:)(?P<value>[^\s/?#'"`]*)(?=@)"""
 )
+# ${DB_PASSWORD:-hunter2}, ${api.token:secret}: the default of a secret-looking setting is a literal
+_INTERPOLATION_DEFAULT = re.compile(r"""\$\{(?P<name>[A-Za-z_][\w.-]*?)(?::-|:=|:|-)(?P<value>[^{}]*)\}""")
 # jdbc:oracle:thin:scott/tiger@host:1521:orcl
 _ORACLE_USERINFO = re.compile(r"""(?P<head>\bjdbc:oracle:\w+:[^\s/@:'"`]+/)(?P<value>[^\s@'"`]+)(?=@)""")
 # ?token=...&X-Amz-Signature=...
@@ -305,6 +307,7 @@ def _mask_token_shapes(text: str) -> str:
 _RULES: tuple[Callable[[str], str], ...] = (
     _mask_pem,
     _masking(_URL_USERINFO),
+    _masking(_INTERPOLATION_DEFAULT, _named_secret),
     _masking(_ORACLE_USERINFO),
     _masking(_QUERY_PARAM, lambda match: _is_url_secret_param(match.group("name"))),
     _masking(_QUOTED_PAIR, _named_secret),

@@ -23,6 +23,10 @@ SECRETS = [
     # an unencoded @ in the password: mask up to the last @ before the host
     ("mysql://app:p@ss@db:3306/shop", "mysql://app:***@db:3306/shop"),
     ("https://deploy:ghs_tok@github.com/acme/shop.git", "https://deploy:***@github.com/acme/shop.git"),
+    # --- defaults of ${...} interpolations (compose, Spring) are literals
+    ("DATABASE_URL: ${DATABASE_URL:-postgresql://app:pw@db/shop}", "DATABASE_URL: ${DATABASE_URL:-postgresql://app:***@db/shop}"),
+    ("password: ${DB_PASSWORD:-hunter2}", "password: ${DB_PASSWORD:-***}"),
+    ("secret=${api.token:abc123}", "secret=${api.token:***}"),
     # --- JDBC
     ("jdbc:postgresql://host/db?user=u&password=p", "jdbc:postgresql://host/db?user=u&password=***"),
     (
@@ -144,6 +148,8 @@ def test_redaction_is_idempotent(text: str, expected: str) -> None:
 
 
 NOT_SECRETS = [
+    "password: ${DB_PASSWORD:-${VAULT_DB_PASSWORD}}",  # a default that only names another setting
+    "topic: ${ORDERS_TOPIC:-orders}",
     "postgresql://localhost/db",
     "postgresql://etl@warehouse:5432/sales",
     "reads table users from postgresql://db:5432/app",
