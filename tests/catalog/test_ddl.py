@@ -364,6 +364,17 @@ def upgrade():
     assert read.revision == "1"
 
 
+def test_helper_modules_beside_alembic_revisions_are_left_alone(tmp_path: Path) -> None:
+    versions = tmp_path / "migrations" / "versions"
+    versions.mkdir(parents=True)
+    (versions / "_helpers.py").write_text("def json_column(:\n    pass\n")
+    (versions / "1a_init.py").write_text('revision = "1a"\ndown_revision = None\n\ndef upgrade():\n'
+                                         '    op.create_table("tags", sa.Column("id", sa.Integer, primary_key=True))\n')
+    part = read("migrations", ALEMBIC, tmp_path)
+    assert [(i.name, [f.name for f in i.fields]) for i in part.items] == [("tags", ["id"])]
+    assert not part.problems
+
+
 # --- diesel schema.rs --------------------------------------------------------------------------
 
 

@@ -191,11 +191,11 @@ def read_alembic_files(files: Sequence[CatalogFile]) -> Part:
         except Unreadable as unreadable:
             problems.append(unreadable.problem)
             continue
-        problems.extend(_encoding_problems(file, text))
         revision = read_revision(text, file.display_path)
-        problems.extend(revision.problems)
-        if revision.is_migration:
-            folders.setdefault(str(PurePosixPath(file.display_path).parent), []).append(revision)
+        if not revision.is_migration:
+            continue  # a helper module beside the migrations: none of this reader's business
+        problems.extend((*_encoding_problems(file, text), *revision.problems))
+        folders.setdefault(str(PurePosixPath(file.display_path).parent), []).append(revision)
     parts: list[Part] = []
     for revisions in folders.values():
         ordered, found = in_order(revisions)

@@ -67,6 +67,7 @@ def read_revision(text: str, path: str) -> Revision:
     revision, down, down_line = _revision_ids(tree.root_node, reader)
     upgrade = _upgrade_function(tree.root_node)
     if upgrade is None:
+        # no upgrade(): a migration only if it says which revision it is (a merge point has no body)
         return Revision(path, revision, down, (), tuple(problems), down_line, is_migration=revision is not None)
     reader.constants = _module_constants(tree.root_node)
     body = upgrade.child_by_field_name("body")
