@@ -22,13 +22,19 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from flowscan.catalog.build import build_catalog
 from flowscan.catalog.files import CatalogFile
 from flowscan.catalog.model import Catalog, Field, Item, Origin, Problem
 from flowscan.catalog.readers import datafiles
+from flowscan.catalog.readers.columnar import MissingExtras
 from flowscan.catalog.readers.datafiles import READERS, claims, data_format
-from flowscan.catalog.readers.datasample import Sample, decode, sample_bytes, scalar_type
+from flowscan.catalog.readers.datasample import (
+    Reading,
+    Sample,
+    decode,
+    sample_bytes,
+    scalar_type,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 FIXTURES = Path(__file__).parent / "fixtures" / "datafiles"
@@ -189,6 +195,9 @@ def test_a_gzip_bomb_costs_the_budget_not_its_size(tmp_path: Path) -> None:
 
     (item,), problems = _read_folder(tmp_path)
     assert item.fact("compression") == "gzip" and item.fact("sampled") == "first 65536 decompressed bytes"
+    assert [f.name for f in item.fields] == ["id", "blob"]
+    assert [p.message for p in problems] == [
+        "no whole record after the header in the first 65536 bytes: column types not inferred"]
 
 
 def test_a_gzip_file_cut_short_yields_what_came_before_and_says_so(tmp_path: Path) -> None:
@@ -196,6 +205,35 @@ def test_a_gzip_file_cut_short_yields_what_came_before_and_says_so(tmp_path: Pat
     (item,), problems = _read(tmp_path, "cut.csv.gz", whole[: len(whole) - 40])
     assert [f.name for f in item.fields] == ["id", "name"]
     assert [p.message for p in problems] == ["the gzip stream ends early (truncated file): read what came before"]
+
+
+def test_compressed_json_and_json_lines_are_read_like_plain_ones(tmp_path: Path) -> None:
+    (tmp_path / "page.json.gz").write_bytes(gzip.compress(json.dumps([{"id": 1, "note": None}]).encode()))
+    (tmp_path / "events.jsonl.gz").write_bytes(gzip.compress(b'{"id": 1}\n{"id": 2, "tag": "x"}\n'))
+    items, problems = _read_folder(tmp_path)
+    assert problems == []
+    assert [(i.name, i.fact("compression"), [(f.name, f.type, f.nullable) for f in i.fields]) for i in items] == [
+        ("events.jsonl.gz", "gzip", [("id", "integer", False), ("tag", "string", True)]),
+        ("page.json.gz", "gzip", [("id", "integer", False), ("note", "null", True)])]
+
+
+def test_a_record_longer_than_the_budget_is_said_not_to_fit(tmp_path: Path) -> None:
+    (item,), problems = _read(tmp_path, "blobs.csv", "id,blob\n1," + "x" * 70_000 + "\n")
+    assert [f.name for f in item.fields] == ["id", "blob"] and {f.type for f in item.fields} == {None}
+    assert [(p.line, p.message) for p in problems] == [
+        (1, "no whole record after the header in the first 65536 bytes: column types not inferred")]
+
+
+def test_a_reader_bug_on_one_file_costs_that_file_only(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def explode(file: CatalogFile, missing: MissingExtras) -> Reading | None:
+        raise KeyError("surprise")
+
+    monkeypatch.setitem(datafiles._FORMAT_READERS, "xml", explode)
+    (tmp_path / "feed.xml").write_text("<rows/>")
+    (tmp_path / "orders.csv").write_text("id\n1\n")
+    items, problems = _read_folder(tmp_path)
+    assert [(i.name, len(i.fields)) for i in items] == [("feed.xml", 0), ("orders.csv", 1)]
+    assert [p.message for p in problems] == ["xml reader failed on this file: KeyError('surprise')"]
 
 
 def test_a_file_that_only_claims_to_be_gzip_is_a_problem(tmp_path: Path) -> None:
@@ -412,8 +450,8 @@ def test_without_the_extras_binary_files_are_listed_and_one_problem_says_what_to
 
 @pytest.mark.parametrize(("name", "content", "message"), [
     ("fake.parquet", b"id,name\n1,a\n", "not a Parquet file: it does not start with PAR1"),
-    ("cut.parquet", b"PAR1" + bytes(64), "unreadable Parquet footer: Parquet magic bytes not found in footer. "
-                                          "Either the file is corrupted or this is not a parquet file."),
+    ("cut.parquet", b"PAR1" + bytes(64), ("unreadable Parquet footer: Parquet magic bytes not found in footer. "
+                                          "Either the file is corrupted or this is not a parquet file.")),
     ("fake.avro", b"\x00\x01binary", "not an Avro data file: it does not start with Obj\\x01"),
     ("cut.avro", b"Obj\x01\x04", "unreadable Avro header: cannot read header - is it an avro file?"),
 ])
@@ -468,7 +506,7 @@ def test_xml_declaring_entities_is_refused_not_expanded(tmp_path: Path, document
 
 def test_stdlib_expat_does_not_resolve_external_entities_either() -> None:
     # the safety this reader relies on, checked: ElementTree (expat) leaves `&secret;` undefined
-    import xml.etree.ElementTree as ElementTree
+    from xml.etree import ElementTree
 
     with pytest.raises(ElementTree.ParseError, match="undefined entity"):
         ElementTree.fromstring(EXTERNAL_ENTITY)
@@ -481,6 +519,12 @@ def test_xml_config_roots_are_skipped_and_broken_xml_is_a_problem(tmp_path: Path
     (item,), problems = _read_folder(tmp_path)
     assert item.name == "rows.xml"
     assert [(p.line, p.column, p.message) for p in problems] == [(3, 14, "not well-formed XML: mismatched tag")]
+
+
+def test_xml_in_an_encoding_expat_cannot_read_is_a_problem(tmp_path: Path) -> None:
+    (item,), problems = _read(tmp_path, "rows.xml", '<?xml version="1.0" encoding="Shift_JIS"?>\n<rows/>\n')
+    assert item.fields == () and item.fact("encoding") == "shift_jis"
+    assert [p.message for p in problems] == ["not read: the XML parser says multi-byte encodings are not supported"]
 
 
 def test_a_large_xml_file_is_sampled_and_its_record_element_found(tmp_path: Path) -> None:
@@ -565,7 +609,12 @@ def test_a_dataset_of_many_files_reads_two_of_them(tmp_path: Path, monkeypatch: 
             (folder / f"part-{part:05d}.csv").write_text("user_id,url\n42,/\n")
     opened: list[str] = []
     real = datafiles.read_file
-    monkeypatch.setattr(datafiles, "read_file", lambda file, missing: opened.append(file.display_path) or real(file, missing))
+
+    def counted(file: CatalogFile, missing: MissingExtras) -> Reading | None:
+        opened.append(file.display_path)
+        return real(file, missing)
+
+    monkeypatch.setattr(datafiles, "read_file", counted)
 
     (item,), problems = _read_folder(tmp_path)
     assert problems == []
@@ -581,7 +630,7 @@ def test_a_dataset_of_many_files_reads_two_of_them(tmp_path: Path, monkeypatch: 
 
 def test_the_cli_lists_the_data_files_and_datasets_as_json() -> None:
     result = subprocess.run([sys.executable, "-m", "flowscan", "catalog", SHOWN, "--format", "json"],
-                            cwd=ROOT, capture_output=True, text=True, timeout=120)
+                            cwd=ROOT, capture_output=True, text=True, timeout=120, check=False)
     assert result.returncode == 0, result.stderr
     data = orjson.loads(result.stdout)
     mine = {i["id"]: i for i in data["items"] if i["type"] in ("file", "dataset")}

@@ -17,7 +17,6 @@ from types import ModuleType
 from typing import Any
 
 from attrs import define, field
-
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field, Problem
 from flowscan.catalog.readers.datasample import Reading, listed
@@ -82,7 +81,7 @@ def read_parquet(file: CatalogFile, missing: MissingExtras) -> Reading:
             schema = handle.schema_arrow
             codecs = sorted({metadata.row_group(0).column(i).compression.lower()
                              for i in range(metadata.num_columns)}) if metadata.num_row_groups else []
-    except Exception as error:  # pyarrow raises several types (ArrowInvalid, OSError) for a corrupt footer
+    except Exception as error:  # noqa: BLE001 - pyarrow raises ArrowInvalid, OSError, ... for a corrupt footer
         return listed("parquet", file, file.problem(f"unreadable Parquet footer: {error}"))
     fields = tuple(f for column in schema if not column.name.startswith(_PANDAS_INDEX)
                    for f in _arrow_fields(column, "", 0))
@@ -168,7 +167,7 @@ def read_avro(file: CatalogFile, missing: MissingExtras) -> Reading:
         # the reader parses the header (schema, codec, sync marker) when made; records are read lazily
         reader = fastavro.reader(io.BytesIO(head))
         schema, codec = reader.writer_schema, reader.codec
-    except Exception as error:  # fastavro raises ValueError, EOFError, SchemaParseException... on a bad header
+    except Exception as error:  # noqa: BLE001 - fastavro raises ValueError, EOFError, SchemaParseException...
         cut = len(head) >= AVRO_HEADER_BYTES
         why = f"a header larger than {AVRO_HEADER_BYTES} bytes is not read" if cut else str(error)
         return listed("avro", file, file.problem(f"unreadable Avro header: {why}"))

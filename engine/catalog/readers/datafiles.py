@@ -19,7 +19,13 @@ from flowscan.catalog.files import CatalogFile
 from flowscan.catalog.model import Field, Item, Origin, Part, Problem
 from flowscan.catalog.readers import Reader
 from flowscan.catalog.readers.columnar import MissingExtras, read_avro, read_parquet
-from flowscan.catalog.readers.datasample import NULL_TOKENS, Reading, TypeTally, scalar_type
+from flowscan.catalog.readers.datasample import (
+    NULL_TOKENS,
+    Reading,
+    TypeTally,
+    listed,
+    scalar_type,
+)
 from flowscan.catalog.readers.jsondata import read_json, read_jsonl
 from flowscan.catalog.readers.partitions import MARKERS, Dataset, group
 from flowscan.catalog.readers.tabular import read_delimited
@@ -158,7 +164,12 @@ def read(files: Sequence[CatalogFile]) -> Part:
 def read_file(file: CatalogFile, missing: MissingExtras) -> Reading | None:
     """One file's reading; None when it turns out not to be data (a config, a `.txt` of prose)."""
     format_ = data_format(file.name)
-    return _FORMAT_READERS[format_](file, missing) if format_ is not None else None
+    if format_ is None:
+        return None
+    try:
+        return _FORMAT_READERS[format_](file, missing)
+    except Exception as error:  # noqa: BLE001 - a bug on one odd file must not cost the other data files
+        return listed(format_, file, file.problem(f"{format_} reader failed on this file: {error!r}"))
 
 
 # --- datasets --------------------------------------------------------------------------

@@ -17,7 +17,6 @@ from datetime import date
 from typing import BinaryIO
 
 from attrs import define, field, frozen
-
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field, Problem
 

@@ -19,10 +19,17 @@ from collections import Counter
 from typing import Any
 
 from attrs import define, field
-
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field
-from flowscan.catalog.readers.datasample import ProblemLog, Reading, Sample, Text, decode, listed, sample_bytes
+from flowscan.catalog.readers.datasample import (
+    ProblemLog,
+    Reading,
+    Sample,
+    Text,
+    decode,
+    listed,
+    sample_bytes,
+)
 
 SAMPLE_BYTES = 1024 * 1024
 MAX_RECORDS = 1000
@@ -162,12 +169,12 @@ def read_json(file: CatalogFile) -> Reading | None:
     start = _skip(text, 0)
     if start >= len(text):
         log.add("empty: no JSON value")
-        return Reading("json", facts=_facts(file, sample, decoded, "json"), problems=log.all())
+        return Reading("json", facts=tuple(_facts(file, sample, decoded, "json")), problems=log.all())
     shape = Shape()
     opener = text[start]
     if opener == "[":
         _array_records(text, start, sample.truncated, shape, log)
-        layout = "array of objects"
+        layout = "array of objects" if shape.objects[""] or not shape.records else "array of values"
     elif opener == "{":
         found = _object_records(text, start, sample.truncated, shape, log)
         if found is None:
@@ -197,7 +204,7 @@ def _scalar(text: str, start: int, file: CatalogFile, sample: Sample, decoded: T
         _DECODER.raw_decode(text, start)
     except json.JSONDecodeError as error:
         log.add(f"not valid JSON: {error.msg}", error.lineno, error.colno)
-        return Reading("json", facts=_facts(file, sample, decoded, "json"), problems=log.all())
+        return Reading("json", facts=tuple(_facts(file, sample, decoded, "json")), problems=log.all())
     return None  # `"1.4.2"` or `42`: a valid document, but no records to catalog
 
 
@@ -274,7 +281,7 @@ def _object_records(text: str, start: int, truncated: bool, shape: Shape, log: P
     rest = _skip(text, end)
     if rest < len(text) and text[rest] == "{" and "\n" in text[end:rest]:
         shape.add(value, line)
-        _lines(text, line + text.count("\n", end, rest), rest, truncated, shape, log, "json")
+        _lines(text, line + text.count("\n", end, rest), rest, truncated, shape, log)
         return "object per line"
     shape.add(value, line)
     if rest < len(text) and end < len(text):
@@ -351,12 +358,11 @@ def read_jsonl(file: CatalogFile) -> Reading:
         return opened
     sample, decoded = opened
     shape = Shape()
-    _lines(decoded.text, 1, 0, sample.truncated, shape, log, "jsonl")
+    _lines(decoded.text, 1, 0, sample.truncated, shape, log)
     return _reading("jsonl", file, sample, decoded, shape, log, "object per line")
 
 
-def _lines(text: str, first_line: int, start: int, truncated: bool, shape: Shape, log: ProblemLog,
-           source: str) -> None:
+def _lines(text: str, first_line: int, start: int, truncated: bool, shape: Shape, log: ProblemLog) -> None:
     lines = text[start:].split("\n")
     if truncated:
         lines.pop()  # the sample's end cut the last line

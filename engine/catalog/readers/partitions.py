@@ -15,7 +15,6 @@ from collections import defaultdict
 from collections.abc import Callable, Sequence
 
 from attrs import define, field, frozen
-
 from flowscan.catalog.files import CatalogFile
 
 #: files a job writes beside its data to say it finished

@@ -15,11 +15,19 @@ from collections import Counter
 from collections.abc import Iterator
 
 from attrs import frozen
-
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field
 from flowscan.catalog.readers.datasample import (
-    ProblemLog, Reading, Sample, Text, TypeTally, decode, listed, sample_bytes, sampled_fact, scalar_type,
+    ProblemLog,
+    Reading,
+    Sample,
+    Text,
+    TypeTally,
+    decode,
+    listed,
+    sample_bytes,
+    sampled_fact,
+    scalar_type,
 )
 
 SAMPLE_BYTES = 64 * 1024
@@ -67,13 +75,15 @@ def read_delimited(file: CatalogFile, *, strict: bool = False) -> Reading | None
         if strict:
             return None
         log.add(f"{decoded}: not read as delimited text")
-        return Reading("csv", facts=_base_facts(file, sample, None), problems=log.all())
+        return Reading("csv", facts=tuple(_base_facts(file, sample, None)), problems=log.all())
     layout = _layout(file, decoded.text, sample.truncated)
     records = _records(layout, sample.truncated, log)
     if strict and not _clearly_a_table(records):
         return None
     if not records:
-        return Reading("csv", facts=_base_facts(file, sample, decoded), problems=log.all())
+        if sample.truncated:
+            log.add(f"no whole record in the first {SAMPLE_BYTES} bytes: columns not read")
+        return Reading("csv", facts=tuple(_base_facts(file, sample, decoded)), problems=log.all())
     return _reading(file, sample, decoded, layout, records, log)
 
 
@@ -83,6 +93,9 @@ def _reading(file: CatalogFile, sample: Sample, decoded: Text, layout: _Layout, 
     header = _has_header(records[0].cells, [r.cells for r in records[1:]], decimal_comma)
     width = len(records[0].cells) if header else Counter(len(r.cells) for r in records).most_common(1)[0][0]
     rows = records[1:] if header else records
+    if not rows and sample.truncated:
+        log.add(f"no whole record after the header in the first {SAMPLE_BYTES} bytes: column types not inferred",
+                records[0].line)
     _report_ragged(rows, width, header, log)
     tallies = [TypeTally() for _ in range(width)]
     for row in rows:
@@ -91,7 +104,7 @@ def _reading(file: CatalogFile, sample: Sample, decoded: Text, layout: _Layout, 
             tally.add(scalar_type(row.cells[index], decimal_comma) if index < len(row.cells) else "null")
     names = _names(records[0].cells if header else [], width, log, records[0].line)
     # a sample that holds the whole file knows a column has no empty cells; a head does not
-    whole = not sample.truncated and len(rows) < SAMPLE_ROWS
+    whole = not sample.truncated and 0 < len(rows) < SAMPLE_ROWS
     line = records[0].line
     fields = tuple(
         Field(name, tally.resolved(), True if tally.nulls else (False if whole else None), line=line)

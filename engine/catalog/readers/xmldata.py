@@ -20,11 +20,17 @@ from collections import Counter
 from xml.parsers import expat
 
 from attrs import define, field
-
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field
 from flowscan.catalog.readers.datasample import (
-    ProblemLog, Reading, Sample, TypeTally, listed, sample_bytes, sampled_fact, scalar_type,
+    ProblemLog,
+    Reading,
+    Sample,
+    TypeTally,
+    listed,
+    sample_bytes,
+    sampled_fact,
+    scalar_type,
 )
 
 SAMPLE_BYTES = 1024 * 1024
@@ -136,6 +142,9 @@ def read_xml(file: CatalogFile) -> Reading | None:
         return Reading("xml", facts=tuple(facts), problems=log.all())
     except expat.ExpatError as error:
         log.add(f"not well-formed XML: {expat.ErrorString(error.code)}", error.lineno, error.offset + 1)
+    except ValueError as error:
+        # pyexpat decodes single-byte encodings only: Shift_JIS, GB2312... are refused by name
+        log.add(f"not read: the XML parser says {error}", parser.CurrentLineNumber, parser.CurrentColumnNumber + 1)
     if paths.root is None:
         if not log.problems:
             log.add("no root element")
