@@ -68,6 +68,8 @@ class Target:
         if self.path is not None:
             return str(self.path)
         host = self.host or "localhost"
+        if ":" in host:  # IPv6
+            host = f"[{host}]"
         return f"{host}:{self.port or DEFAULT_PORTS.get(self.kind, '')}"
 
 
@@ -101,6 +103,9 @@ def display(dsn: str, password: str | None = None) -> str:
 def _network(kind: str, scheme: str, text: str) -> Target:
     try:
         parts = urlsplit(text)
+    except ValueError as error:  # `Invalid IPv6 URL`: an unclosed [
+        raise IntrospectionError(f"malformed DSN {_shown(text)}: {error}") from None
+    try:
         port = parts.port
     except ValueError:
         raise IntrospectionError(f"malformed DSN {_shown(text)}: the port is not a number from 1 to 65535") from None

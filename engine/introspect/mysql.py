@@ -81,18 +81,27 @@ def connect(target: Target, timeout_seconds: float) -> Iterator[Any]:
     from sqlalchemy.engine import URL
     from sqlalchemy.pool import NullPool
 
+    _check_options(target)
+    # --timeout sets these; the DSN's own would only be overridden, or refused when not numbers
+    query = {k: v for k, v in target.query if k not in ("connect_timeout", "read_timeout", "write_timeout")}
     url = URL.create("mysql+pymysql", username=target.username, password=target.password, host=target.host,
-                     port=target.port, database=target.database, query=dict(target.query))
-    engine = create_engine(url, poolclass=NullPool, connect_args={
-        "connect_timeout": timeout_seconds,
-        # the server stops a statement at the timeout; the client gives it a little longer to say so
-        "read_timeout": timeout_seconds + 2,
-        "write_timeout": timeout_seconds + 2,
-        "program_name": "flowscan introspect",
-    })
-    event.listen(engine, "connect", lambda dbapi_connection, _: _read_only_session(dbapi_connection, timeout_seconds))
+                     port=target.port, database=target.database, query=query)
     try:
-        with engine.connect() as connection:
+        engine = create_engine(url, poolclass=NullPool, connect_args={
+            "connect_timeout": timeout_seconds,
+            # the server stops a statement at the timeout; the client gives it a little longer to say so
+            "read_timeout": timeout_seconds + 2,
+            "write_timeout": timeout_seconds + 2,
+            "program_name": "flowscan introspect",
+        })
+        event.listen(engine, "connect",
+                     lambda dbapi_connection, _: _read_only_session(dbapi_connection, timeout_seconds))
+        opened = engine.connect()
+    except (ValueError, OSError) as error:
+        # an option's value SQLAlchemy cannot convert (`compress=maybe`), a TLS file that is not there
+        raise IntrospectionError(f"MariaDB/MySQL at {target.where}: the DSN's options were refused: {error}") from None
+    try:
+        with opened as connection:
             connection.exec_driver_sql("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
             try:
                 yield connection
@@ -100,6 +109,29 @@ def connect(target: Target, timeout_seconds: float) -> Iterator[Any]:
                 connection.rollback()
     finally:
         engine.dispose()
+
+
+# options SQLAlchemy's MySQL dialect turns into PyMySQL's `ssl` argument
+_SSL_OPTIONS = {"ssl_ca", "ssl_key", "ssl_cert", "ssl_capath", "ssl_cipher", "ssl_check_hostname"}
+
+
+def _check_options(target: Target) -> None:
+    """The DSN's query options, checked before PyMySQL would fail on them with a TypeError or worse."""
+    import inspect
+
+    import pymysql
+    from pymysql.charset import charset_by_name
+
+    accepted = set(inspect.signature(pymysql.connections.Connection.__init__).parameters) | _SSL_OPTIONS
+    accepted -= {"self", "args", "kwargs", "password", "passwd", "user", "host", "port", "database", "db"}
+    options = dict(target.query)
+    unknown = sorted(set(options) - accepted)
+    if unknown:
+        raise IntrospectionError(f"unknown option {', '.join(unknown)} in the DSN {target.display}: "
+                                 f"PyMySQL takes {', '.join(sorted(accepted & {'charset', 'ssl_ca', 'ssl_cert', 'ssl_key', 'connect_timeout', 'unix_socket'}))} and others")
+    charset = options.get("charset")
+    if charset and charset_by_name(charset) is None:
+        raise IntrospectionError(f"unknown charset '{charset}' in the DSN {target.display}")
 
 
 def _read_only_session(dbapi_connection: Any, timeout_seconds: float) -> None:

@@ -210,4 +210,5 @@ def _first_line(error: BaseException | None) -> str:
     text = str(error).strip() if error is not None else "unknown error"
     # libpq prefixes `connection failed: connection to server at "…", port …failed: `; the reason is last
     line = text.splitlines()[0] if text else "unknown error"
-    return line.rsplit("failed: ", 1)[-1].strip() or line
+    line = line.rsplit("failed: ", 1)[-1].strip() or line
+    return line.removeprefix("connection is bad: ")

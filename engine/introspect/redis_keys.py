@@ -76,7 +76,7 @@ class _Node:
 def read(target: Target, timeout_seconds: float, *, sample_limit: int = SAMPLE_LIMIT) -> Part:
     redis = require("redis", "redis", "Redis")
     deadline = time.monotonic() + timeout_seconds
-    client = _client(redis, target, timeout_seconds)
+    client = _opened(redis, target, timeout_seconds)
     try:
         total = int(client.dbsize())
         keys, complete = _scan(client, sample_limit, deadline)
@@ -96,6 +96,22 @@ def read(target: Target, timeout_seconds: float, *, sample_limit: int = SAMPLE_L
         problems = (Problem(target.display, 1, 1, f"{len(rest)} rarer key patterns ({sum(p.count for p in rest)} "
                                                   f"sampled keys) are left out; the {PATTERN_LIMIT} commonest are listed"),)
     return Part(items, (), problems)
+
+
+def _opened(redis: Any, target: Target, timeout_seconds: float) -> Any:
+    """A client already connected (AUTH, SELECT), so that a DSN option redis-py refuses is told apart."""
+    try:
+        client = _client(redis, target, timeout_seconds)
+        pool = client.connection_pool
+        pool.release(pool.get_connection())
+        return client
+    except (TypeError, ValueError) as error:
+        # from redis-py's URL parsing (`socket_timeout=abc`) or its Connection (`?foo=bar`)
+        unknown = re.search(r"unexpected keyword argument '(\w+)'", str(error))
+        why = f"unknown option {unknown.group(1)}" if unknown else str(error)
+        raise IntrospectionError(f"the DSN {target.display} was refused by the Redis client: {why}") from None
+    except redis.exceptions.RedisError as error:
+        raise IntrospectionError(explain(error, target, timeout_seconds)) from None
 
 
 def _client(redis: Any, target: Target, timeout_seconds: float) -> Any:

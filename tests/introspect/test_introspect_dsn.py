@@ -74,6 +74,29 @@ def test_refusals_say_why_in_words(dsn: str, expected: str) -> None:
     assert "hunter2" not in str(refused.value)
 
 
+@pytest.mark.parametrize(
+    ("dsn", "expected"),
+    [
+        ("postgresql://app:hunter2@127.0.0.1:1/shop?sslmode=bogus",
+         'PostgreSQL at 127.0.0.1:1: invalid sslmode value: "bogus"'),
+        ("postgresql://app:hunter2@127.0.0.1:1/shop?colour=blue", 'PostgreSQL at 127.0.0.1:1: invalid connection option "colour"'),
+        ("mysql://app:hunter2@127.0.0.1:1/shop?colour=blue", "unknown option colour in the DSN mysql://app:***@127.0.0.1:1/shop"),
+        ("mysql://app:hunter2@127.0.0.1:1/shop?charset=klingon", "unknown charset 'klingon'"),
+        ("mysql://app:hunter2@127.0.0.1:1/shop?compress=maybe", "the DSN's options were refused: String is not true/false"),
+        ("mysql://app:hunter2@127.0.0.1:1/shop?ssl_ca=/no/such/ca.pem", "the DSN's options were refused: [Errno 2]"),
+        ("redis://:hunter2@127.0.0.1:1/0?colour=blue", "was refused by the Redis client: unknown option colour"),
+        ("redis://:hunter2@127.0.0.1:1/0?socket_timeout=soon", "Invalid value for 'socket_timeout'"),
+        ("postgresql://app:hunter2@[::1/shop", "malformed DSN postgresql://app:***@[::1/shop: Invalid IPv6 URL"),
+        ("postgresql://app:hunter2@[::1]:1/shop", "PostgreSQL at [::1]:1"),  # IPv6 shown in brackets
+    ],
+)
+def test_options_a_driver_refuses_are_named_before_any_connection(dsn: str, expected: str) -> None:
+    with pytest.raises(IntrospectionError) as refused:
+        introspect(dsn, timeout_seconds=2)
+    assert expected in str(refused.value)
+    assert "hunter2" not in str(refused.value)
+
+
 def test_sqlite_spellings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import sqlite3
 
