@@ -14,6 +14,7 @@ import sys
 from pathlib import Path
 
 import pytest
+
 from flowscan.catalog.files import CatalogFile, catalog_file
 from flowscan.catalog.model import Field, Item, Part
 from flowscan.catalog.readers import Reader, ddl

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 from pathlib import PurePosixPath
 
 from attrs import frozen
+
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Part, Problem
 from flowscan.catalog.readers import Reader

@@ -17,6 +17,7 @@ from collections.abc import Iterator, Sequence
 
 import tree_sitter as ts
 from attrs import define, field, frozen
+
 from flowscan.catalog.model import Index, Origin, Problem
 from flowscan.catalog.readers.ddl_model import (
     AddCheck,

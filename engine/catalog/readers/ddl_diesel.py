@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import tree_sitter as ts
 from attrs import define, field
+
 from flowscan.catalog.model import Origin, Problem
 from flowscan.catalog.readers.ddl_model import AddForeignKey, Change, ColumnSpec, CreateTable, ForeignKeySpec
 from flowscan.languages import adapter

@@ -9,6 +9,7 @@ removed); matching them to one another is the replay's business.
 from __future__ import annotations
 
 from attrs import frozen
+
 from flowscan.catalog.model import Index, Origin
 
 

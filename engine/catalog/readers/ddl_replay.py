@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from attrs import define, field
+
 from flowscan.catalog.model import Field, Index, Item, Origin, Part, Relationship, item_id
 from flowscan.catalog.readers.ddl_model import (
     AddCheck,
@@ -122,7 +123,8 @@ class Replay:
         if known is not None and change.if_not_exists and not change.replace:
             known.touched(change.at)  # the database keeps the table it has
             return
-        table = _Table("table", change.name, [change.at], description=change.description)
+        table = _Table("table", change.name, [change.at],
+                       description=redact(change.description) if change.description else None)
         for spec in change.columns:
             table.columns[spec.name.lower()] = _new_column(spec)
             if spec.primary_key:

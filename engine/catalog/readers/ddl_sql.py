@@ -27,6 +27,12 @@ from contextlib import contextmanager
 from functools import cache
 
 from attrs import define, field, frozen
+from sqlglot import exp
+from sqlglot.dialects.dialect import Dialect
+from sqlglot.errors import ErrorLevel, ParseError, TokenError
+from sqlglot.parser import Parser
+from sqlglot.tokens import Token
+
 from flowscan.catalog.model import Index, Origin, Problem
 from flowscan.catalog.readers.ddl_model import (
     AddCheck,
@@ -50,11 +56,6 @@ from flowscan.catalog.readers.ddl_model import (
     RenameColumn,
     RenameTable,
 )
-from sqlglot import exp
-from sqlglot.dialects.dialect import Dialect
-from sqlglot.errors import ErrorLevel, ParseError, TokenError
-from sqlglot.parser import Parser
-from sqlglot.tokens import Token
 
 #: the dialects tried, after the one the file looks like, until one reads a statement
 DIALECTS = ("postgres", "mysql", "sqlite", "tsql", "bigquery", "snowflake")
@@ -377,7 +378,8 @@ def _read_statement(statement: _Source, kind: str, dialects: Sequence[str],
                    first.message + f" (tried {', '.join(dialects)})")
 
 
-def _parse(sql: str, made: tuple[Dialect, Parser], statement: _Source) -> tuple[list[Token], exp.Expression] | Problem:
+def _parse(sql: str, made: tuple[Dialect, Parser],
+           statement: _Source) -> tuple[list[Token], exp.Expression] | Problem:
     reader, parser = made
     tokens: list[Token] = []
     try:
@@ -427,8 +429,6 @@ def _what(sql: str) -> str:
 
 
 _CHANGES_COLUMNS = re.compile(r"\b(ADD|DROP|ALTER|MODIFY|CHANGE|RENAME)\b", re.IGNORECASE)
-
-
 _ALTER_HEAD = re.compile(r"^\s*ALTER\s+(?:ONLINE\s+|IGNORE\s+)?TABLE\b", re.IGNORECASE)
 
 
