@@ -12,6 +12,7 @@ Inputs about limits (huge, compressed, broken, hostile) are generated in tmp_pat
 from __future__ import annotations
 
 import gzip
+import io
 import json
 import os
 import random
@@ -95,15 +96,15 @@ def test_a_seed_csv_with_a_header_has_typed_columns_on_the_header_line(catalog: 
     assert {f.line for f in orders.fields} == {1}
     # the quoted note spanning two lines is one record: 8 orders
     assert dict(orders.facts) | {"size_bytes": "-"} == {
-        "format": "csv", "size_bytes": "-", "encoding": "utf-8", "delimiter": ",", "header": "yes",
+        "format": "csv", "size_bytes": "-", "encoding": "utf-8", "delimiter": "comma", "header": "yes",
         "columns": "8", "sampled_rows": "8", "sampled": "whole file"}
 
 
 def test_a_european_export_is_semicolon_separated_latin1_with_decimal_commas(catalog: Catalog) -> None:
     export = _item(catalog, "file", "exports/kunden_export.csv")
 
-    assert export.fact("delimiter") == ";" and export.fact("encoding") == "latin-1"
-    assert export.fact("decimal_separator") == ","
+    assert export.fact("delimiter") == "semicolon" and export.fact("encoding") == "latin-1"
+    assert export.fact("decimal_separator") == "comma"
     fields = _fields(export)
     assert list(fields) == ["Kundennummer", "Name", "Straße", "PLZ", "Ort", "Umsatz 2023", "Letzter Kauf", "Aktiv"]
     assert fields["Kundennummer"].type == "integer"
@@ -125,7 +126,7 @@ def test_a_headerless_tsv_gets_numbered_columns_from_its_first_record(catalog: C
 
 def test_a_txt_file_is_data_only_when_it_clearly_is_a_table(catalog: Catalog) -> None:
     extract = _item(catalog, "file", "exports/inventory_extract.txt")
-    assert extract.fact("delimiter") == "|"
+    assert extract.fact("delimiter") == "pipe"
     assert [(f.name, f.type) for f in extract.fields] == [
         ("id", "integer"), ("sku", "string"), ("warehouse", "string"), ("on_hand", "integer"), ("last_counted", "date")]
     # prose with commas in it is not a table
@@ -148,7 +149,7 @@ def test_header_detection(tmp_path: Path, text: str, header: str, first: tuple[s
 
 def test_an_excel_sep_line_names_the_delimiter_and_the_header_is_on_line_2(tmp_path: Path) -> None:
     (item,), _ = _read(tmp_path, "export.csv", "sep=;\r\nid;amount\r\n1;2,50\r\n2;3,75\r\n")
-    assert item.fact("delimiter") == ";" and item.origins[0].line == 2
+    assert item.fact("delimiter") == "semicolon" and item.origins[0].line == 2
     assert [(f.name, f.type, f.line) for f in item.fields] == [("id", "integer", 2), ("amount", "decimal", 2)]
 
 
@@ -314,7 +315,8 @@ def test_configs_and_schemas_are_not_data(catalog: Catalog) -> None:
     "node_modules/lodash/data.json", "vendor/github.com/x/y/testdata/rows.csv", ".vscode/settings.json",
     "package-lock.json", "web/src/locales/de.json", "pom.xml", "src/main/resources/logback-spring.xml",
     "app/src/main/res/layout/main.xml", ".idea/workspace.xml", "requirements.txt", "LICENSE.txt", "schema.xsd",
-    "schemas/order.avsc", "main.tf.json",
+    "schemas/order.avsc", "main.tf.json", "etl/config.json", "editors/vscode/language-configuration.json",
+    "jobs/ingest_config.json",
 ])
 def test_claims_leave_configs_and_vendored_files_alone(path: str) -> None:
     assert not claims(path)
@@ -446,6 +448,21 @@ def test_without_the_extras_binary_files_are_listed_and_one_problem_says_what_to
         (f"{SHOWN}/events/page_views.avro",
          "install flowscan[avro] to read Avro schemas (fastavro is not installed): 1 file listed without their fields"),
     ]
+
+
+def test_an_avro_header_is_all_that_is_read(tmp_path: Path) -> None:
+    import fastavro
+
+    schema = {"type": "record", "name": "Click", "fields": [{"name": "id", "type": "long"}, {"name": "url", "type": "string"}]}
+    marker = b"\x5a" * 16
+    out = io.BytesIO()
+    fastavro.writer(out, fastavro.parse_schema(schema), [{"id": i, "url": "/"} for i in range(100)], sync_marker=marker)
+    data = out.getvalue()
+    header = data[: data.index(marker) + len(marker)]
+    # the records' blocks after the header turned to garbage: nothing reads them
+    (item,), problems = _read(tmp_path, "clicks.avro", header + b"\xff" * 500)
+    assert problems == []
+    assert [(f.name, f.type) for f in item.fields] == [("id", "long"), ("url", "string")]
 
 
 @pytest.mark.parametrize(("name", "content", "message"), [
@@ -641,7 +658,7 @@ def test_the_cli_lists_the_data_files_and_datasets_as_json() -> None:
     assert f"file:{SHOWN}/frontend/package.json" not in mine
     seed = mine[f"file:{SHOWN}/seeds/orders.csv"]
     assert seed["origins"] == [{"source": "csv", "path": f"{SHOWN}/seeds/orders.csv"}]  # line 1 is the default
-    assert seed["facts"]["delimiter"] == "," and seed["fields"][0] == {
+    assert seed["facts"]["delimiter"] == "comma" and seed["fields"][0] == {
         "name": "order_id", "type": "integer", "nullable": False, "line": 1}
     assert mine[f"file:{SHOWN}/warehouse/events"]["facts"]["partition_keys"] == "dt, region"
     assert {"path": f"{SHOWN}/events/app_events.jsonl", "line": 5, "column": 105,

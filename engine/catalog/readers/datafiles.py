@@ -67,11 +67,13 @@ _CONFIG_JSON = frozenset({
     "global.json", "launchsettings.json", "vcpkg.json", "babel.config.json", ".babelrc.json", ".mocharc.json",
     "tsdoc.json", "openapi.json", "swagger.json", "asyncapi.json", "project.assets.json", "packages.lock.json",
     "composer.lock.json", "app.json", "capacitor.config.json", "ionic.config.json", "karma.conf.json",
+    "config.json", "settings.json", "configuration.json", "language-configuration.json", "extensions.json",
 })
 _CONFIG_JSON_PREFIXES = ("tsconfig", "jsconfig", ".eslintrc", ".prettierrc", ".stylelintrc", ".markdownlint",
                          "appsettings", ".swcrc", ".lintstagedrc")
 _CONFIG_JSON_SUFFIXES = (".schema.json", ".lock.json", "-lock.json", ".tf.json", ".runtimeconfig.json",
-                         ".deps.json", ".openapi.json", ".swagger.json", ".code-workspace.json")
+                         ".deps.json", ".openapi.json", ".swagger.json", ".code-workspace.json", ".config.json",
+                         "-config.json", "_config.json", ".settings.json", ".tmlanguage.json", ".snippets.json")
 # folders of translations: string tables keyed by message id, not datasets
 _LOCALE_DIRS = frozenset({"locales", "locale", "i18n", "l10n", "translations", "lang"})
 # XML files that build, configure or lay out an application (exact names, lower case)

@@ -35,7 +35,8 @@ SAMPLE_ROWS = 1000
 #: records looked at to choose the delimiter
 _SNIFF_ROWS = 50
 _DELIMITERS = (",", ";", "\t", "|")
-_SHOWN = {"\t": "tab"}
+#: delimiters as facts show them: a bare `,` or `;` reads as punctuation in `delimiter=;, header=yes`
+_SHOWN = {",": "comma", ";": "semicolon", "\t": "tab", "|": "pipe"}
 #: the delimiter a file's extension promises, preferred when the content is ambiguous
 _BY_EXTENSION = {".csv": ",", ".tsv": "\t", ".tab": "\t", ".psv": "|"}
 # Excel writes `sep=;` as the first line of exports meant for other locales
@@ -111,13 +112,13 @@ def _reading(file: CatalogFile, sample: Sample, decoded: Text, layout: _Layout, 
         for name, tally in zip(names, tallies, strict=True)
     )
     facts = [*_base_facts(file, sample, decoded),
-             ("delimiter", _SHOWN.get(layout.delimiter, layout.delimiter)),
+             ("delimiter", _SHOWN[layout.delimiter]),
              ("header", "yes" if header else "no"),
              ("columns", str(width)),
              ("sampled_rows", str(len(rows))),
              ("sampled", f"first {SAMPLE_ROWS} rows") if len(rows) >= SAMPLE_ROWS else sampled_fact(sample, SAMPLE_BYTES)]
     if decimal_comma and any(t.counts["decimal"] for t in tallies) and _uses_decimal_comma(rows, layout.delimiter):
-        facts.append(("decimal_separator", ","))
+        facts.append(("decimal_separator", "comma"))
     return Reading("csv", fields, tuple(facts), log.all(), line)
 
 
