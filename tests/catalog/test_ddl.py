@@ -20,6 +20,7 @@ from flowscan.catalog.model import Field, Item, Part
 from flowscan.catalog.readers import Reader, ddl
 from flowscan.catalog.readers.ddl_alembic import Revision, in_order, read_revision
 from flowscan.catalog.readers.ddl_diesel import read_schema
+from flowscan.catalog.readers.ddl_model import CreateTable
 from flowscan.catalog.readers.ddl_replay import Replay
 from flowscan.catalog.readers.ddl_sql import read_sql, sniff_dialect, split_statements
 
@@ -480,6 +481,19 @@ GO""", "Orders.sql")
         ("OrderId", "INT", True, False), ("Code", "NVARCHAR(20)", False, True), ("CustomerId", "INT", False, False)]
     assert [i.name for i in table.indexes] == ["UQ_Orders_Code", "IX_Orders_CustomerId"]
     assert field(table, "CustomerId").references == "dbo.Customers.Id"
+
+
+def test_a_table_created_from_a_query_has_the_columns_the_query_names() -> None:
+    read = read_sql("""-- audit trail of the backfill
+CREATE TABLE billing.status_audit AS
+SELECT id AS invoice_id, status,
+       now() AS changed_at
+FROM billing.invoices i JOIN billing.payments p ON p.invoice_id = i.id;""", "V3__backfill.sql")
+    [create] = read.changes
+    assert isinstance(create, CreateTable) and create.name == "billing.status_audit" and create.at.line == 2
+    assert [(c.name, c.line, c.type) for c in create.columns] == [
+        ("invoice_id", 3, None), ("status", 3, None), ("changed_at", 4, None)]
+    assert dict(create.facts)["reads"] == "billing.invoices, billing.payments"
 
 
 def test_temporary_tables_functions_and_unmodelled_alters_are_passed_over() -> None:

@@ -553,8 +553,9 @@ class _Converter:
             elif isinstance(prop, (exp.PartitionedByProperty, exp.PartitionByRangeProperty)):
                 facts.append(("partitioned by", self._sql(prop.this)))
         query = create.expression
-        if isinstance(query, exp.Query):
+        if isinstance(query, exp.Query):  # CREATE TABLE ... AS SELECT: columns as the query names them
             facts.append(("reads", ", ".join(_tables_read(query))))
+            columns = columns or list(self._view_columns(create, query))
         return [CreateTable(
             self.statement.origin(), table_name(table), tuple(columns), found.primary_key, tuple(found.indexes),
             tuple(found.foreign_keys), tuple(found.checks), tuple(facts), description,
