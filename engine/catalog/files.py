@@ -39,12 +39,17 @@ class CatalogFile:
         return self.path.name
 
     def head(self, limit: int) -> bytes:
-        """At most `limit` bytes from the start."""
+        """At most `limit` bytes from the start (several readers look at one file: read once)."""
+        cached = _reads.get(self.path)
+        if cached is not None and (len(cached) >= limit or len(cached) >= self.size):
+            return cached[:limit]
         try:
             with open(self.path, "rb") as handle:
-                return handle.read(limit)
+                data = handle.read(limit)
         except OSError as error:
             raise Unreadable(self.problem(f"unreadable: {error.strerror or error}")) from None
+        _remember(self.path, data)
+        return data
 
     def text(self, limit: int = MAX_TEXT_BYTES) -> str:
         """The whole file as text (UTF-8, invalid bytes replaced), or Unreadable when larger than `limit`."""
@@ -57,6 +62,28 @@ class CatalogFile:
 
     def problem(self, message: str, line: int = 1, column: int = 1) -> Problem:
         return Problem(self.display_path, line, column, message)
+
+
+# What this build has read, by path: a .py file is looked at by the ORM, logging and topic
+# readers. Bounded, and emptied when a build ends (files change between builds).
+_reads: dict[Path, bytes] = {}
+_READ_CACHE_BYTES = 64_000_000
+_cached_bytes = 0
+
+
+def _remember(path: Path, data: bytes) -> None:
+    global _cached_bytes
+    if _cached_bytes + len(data) > _READ_CACHE_BYTES:
+        return
+    previous = _reads.get(path)
+    _reads[path] = data
+    _cached_bytes += len(data) - (len(previous) if previous is not None else 0)
+
+
+def forget_reads() -> None:
+    global _cached_bytes
+    _reads.clear()
+    _cached_bytes = 0
 
 
 def catalog_file(path: Path, display_path: str) -> CatalogFile | Problem:
