@@ -571,7 +571,7 @@ class _Converter:
         return CreateView(self.statement.origin(), table_name(table) if isinstance(table, exp.Table) else "?",
                           reads, materialized, self._view_columns(create, query))
 
-    def _view_columns(self, create: exp.Create, query: exp.Expression | None) -> tuple[ColumnSpec, ...]:
+    def _view_columns(self, create: exp.Create, query: exp.Query | exp.Expression | None) -> tuple[ColumnSpec, ...]:
         """`CREATE VIEW v (a, b)` or the names the query's select list gives; none past a `*`."""
         if isinstance(create.this, exp.Schema) and create.this.expressions:
             named = list(create.this.expressions)
