@@ -328,6 +328,34 @@ def test_unreadable_encoded_and_unmarked_java_files(tmp_path: Path) -> None:
     assert _column(booking, "guest_name").description == "Nom du client (r\ufffdservation)."
 
 
+def test_secrets_in_defaults_and_comments_are_masked(tmp_path: Path) -> None:
+    _write(tmp_path, {"src/Account.java": """
+import jakarta.persistence.*;
+import org.hibernate.annotations.ColumnDefault;
+@Entity
+public class Account {
+    @Id private Long id;
+    /** Copied from postgresql://report:hunter2@db.internal/shop for the nightly export. */
+    private String exportDsn;
+    @ColumnDefault("'changeme'")
+    private String adminPassword;
+}
+""", "models/account.go": """package models
+
+type Account struct {
+	ID     uint
+	APIKey string `gorm:"default:sk_live_51HZ2xYz"`
+	Region string `gorm:"default:eu-west-1"`
+}
+"""})
+    catalog = _catalog(tmp_path)
+    java = _table(catalog, "account")
+    assert "hunter2" not in (_column(java, "export_dsn").description or "")
+    assert _column(java, "admin_password").default == "***"
+    go = _table(catalog, "accounts")
+    assert (_column(go, "api_key").default, _column(go, "region").default) == ("***", "eu-west-1")
+
+
 # --- gorm -------------------------------------------------------------------------------------------------------------
 
 

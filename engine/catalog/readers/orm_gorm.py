@@ -26,7 +26,6 @@ from flowscan.catalog.model import Field, Index, Origin, Part, Problem, Relation
 from flowscan.catalog.readers import Reader
 from flowscan.catalog.readers.orm_gorm_source import GoField, GoStruct, GoType, Migrated, Naming, Unit, read_unit
 from flowscan.catalog.readers.orm_source import Table, has_marker, notes, parse, read_bytes
-from flowscan.redact import redact
 
 SOURCE = "gorm"
 MARKERS = (b"gorm",)
@@ -292,20 +291,23 @@ class Schema:
 
 
 class GoProject:
-    def __init__(self, units: list[Unit], helpers: list[tuple[CatalogFile, bytes]], problems: list[Problem]) -> None:
+    def __init__(self, units: list[Unit], helpers: list[CatalogFile], problems: list[Problem]) -> None:
         self.units = units
         self._helpers = helpers
         self._problems = problems
         self.structs: dict[tuple[str, str], GoStruct] = {}
-        self._folders = {u.directory for u in units} | {_folder(f.display_path) for f, _ in helpers}
-        #: (type name, folders) already searched for in vain
-        self._missed: set[tuple[str, frozenset[str]]] = set()
+        self._aliases: dict[tuple[str, str], GoType] = {}
+        self._folders = {u.directory for u in units} | {_folder(f.display_path) for f in helpers}
+        #: (folder, struct name) → unparsed files that seem to declare it, built when first needed
+        self._declared: dict[tuple[str, str], list[CatalogFile]] | None = None
         for unit in units:
             self._index(unit)
 
     def _index(self, unit: Unit) -> None:
         for struct in unit.structs:
             self.structs.setdefault((unit.directory, struct.name), struct)
+        for name, underlying in unit.aliases.items():
+            self._aliases.setdefault((unit.directory, name), underlying)
 
     def directories(self, import_path: str) -> list[str]:
         """The folders an import path may name: those whose trailing segments match it best."""
@@ -330,26 +332,37 @@ class GoProject:
         return None
 
     def _load(self, name: str, directories: set[str]) -> None:
-        key = (name, frozenset(directories))
-        if key in self._missed:
+        if self._declared is None:
+            self._declared = self._declarations()
+        for directory in directories:
+            for file in self._declared.pop((directory, name), []):
+                self._parse_helper(file)
+
+    def _declarations(self) -> dict[tuple[str, str], list[CatalogFile]]:
+        """One pass over the unparsed files (read again, not kept): which seem to declare which struct."""
+        declared: dict[tuple[str, str], list[CatalogFile]] = {}
+        for file in self._helpers:
+            data = read_bytes(file)
+            if isinstance(data, Problem):
+                continue  # unreadable on the first read too, and reported then
+            for match in _DECLARES_STRUCT.finditer(data):
+                declared.setdefault((_folder(file.display_path), match.group(1).decode("ascii")), []).append(file)
+        return declared
+
+    def _parse_helper(self, file: CatalogFile) -> None:
+        if any(u.source.file == file for u in self.units):
+            return  # it declares several structs a model names: parsed once
+        data = read_bytes(file)
+        if isinstance(data, Problem):
             return
-        self._missed.add(key)
-        # a cheap filter before parsing: the file must spell `Name struct {`
-        declares = re.compile(rb"\b" + re.escape(name.encode()) + rb"\s+struct\s*\{")
-        remaining = []
-        for file, data in self._helpers:
-            if _folder(file.display_path) not in directories or not declares.search(data):
-                remaining.append((file, data))
-                continue
-            source = parse(file, data, "go")
-            if isinstance(source, Problem):
-                self._problems.append(source)
-                continue
-            self._problems.extend(source.problems)  # it declares a model: its flaws are the model's
-            unit = read_unit(source)
-            self.units.append(unit)
-            self._index(unit)
-        self._helpers = remaining
+        source = parse(file, data, "go")
+        if isinstance(source, Problem):
+            self._problems.append(source)
+            return
+        self._problems.extend(source.problems)  # it declares a model: its flaws are the model's
+        unit = read_unit(source)
+        self.units.append(unit)
+        self._index(unit)
 
     def alias(self, type_: GoType, unit: Unit) -> GoType | None:
         """`type Status string` declared in the package a field's type names."""
@@ -358,8 +371,7 @@ class GoProject:
             directories = set(self.directories(path)) if path else set()
         else:
             directories = {unit.directory}
-        return next((u.aliases[type_.simple] for u in self.units
-                     if u.directory in directories and type_.simple in u.aliases), None)
+        return next((found for d in directories if (found := self._aliases.get((d, type_.simple))) is not None), None)
 
     def methods(self, struct: GoStruct) -> set[str]:
         found: set[str] = set()
@@ -375,6 +387,9 @@ class GoProject:
             if method is not None:
                 return method.value, method.line, unit.path
         return None
+
+
+_DECLARES_STRUCT = re.compile(rb"\b([A-Za-z_][A-Za-z0-9_]*)\s+struct\s*\{")
 
 
 def _folder(path: str) -> str:
@@ -394,14 +409,14 @@ def _common_suffix(left: list[str], right: list[str]) -> int:
 def read(files: Sequence[CatalogFile]) -> Part:
     problems: list[Problem] = []
     units: list[Unit] = []
-    helpers: list[tuple[CatalogFile, bytes]] = []
+    helpers: list[CatalogFile] = []
     for file in files:
         data = read_bytes(file)
         if isinstance(data, Problem):
             problems.append(data)
             continue
         if not has_marker(data, MARKERS):
-            helpers.append((file, data))  # searched only when a model names a struct it may declare
+            helpers.append(file)  # searched only when a model names a struct it may declare
             continue
         source = parse(file, data, "go")
         if isinstance(source, Problem):
@@ -572,7 +587,7 @@ class Mapper:
         serialized = f"serialized as {settings['SERIALIZER'].lower()}" if "SERIALIZER" in settings else None
         description = notes(settings.get("COMMENT") or go_field.doc, serialized, note)
         column = Column(go_field.name, prefix + (settings.get("COLUMN") or to_db_name(go_field.name)), sql_type,
-                        not not_null, go_field.line, redact(default) if default is not None else None, primary,
+                        not not_null, go_field.line, default, primary,
                         primary, "UNIQUE" in settings, integer, settings.get("AUTOINCREMENT", "").lower() != "false",
                         "TYPE" in settings, None, description)
         schema.add(column)
@@ -583,7 +598,7 @@ class Mapper:
                   depth: int = 0) -> tuple[str | None, bool, bool]:
         """(SQL type, whether the Go type is one gorm stores, whether it is an integer)."""
         if "TYPE" in settings:
-            return redact(settings["TYPE"]), True, False
+            return settings["TYPE"], True, False
         size = _int(settings.get("SIZE"))
         precision, scale = _int(settings.get("PRECISION")), _int(settings.get("SCALE"))
         name = type_.name

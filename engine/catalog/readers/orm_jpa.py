@@ -28,7 +28,6 @@ from flowscan.catalog.readers.orm_jpa_source import (
     Annotation, Attribute, ClassRef, Concat, JavaClass, JavaType, Symbol, Value, read_classes,
 )
 from flowscan.catalog.readers.orm_source import Source, Table, has_marker, notes, parse, read_bytes
-from flowscan.redact import redact
 
 SOURCE = "jpa"
 #: a file without one of these declares no entity, base or embeddable: it is not parsed
@@ -262,6 +261,8 @@ class Mapper:
         self._ids: dict[str, list[Column]] = {}
         #: columns an association puts into another entity's table, added once all tables exist
         self._deferred: list[tuple[str, Field, Origin]] = []
+        #: entities that other entities extend, known once every entity is
+        self._roots: set[str] | None = None
 
     def map(self, classes: list[JavaClass]) -> Part:
         for cls in classes:
@@ -369,8 +370,9 @@ class Mapper:
                 table.origin(Origin(SOURCE, layer.scope.path, layer.line))
             note = None if layer is cls else f"inherited from {layer.qualified}"
             place = Place(table, entity, layer, bindings, self._class_overrides(cls), subclass_in_root, note)
-            maps_id = any(a.has("MapsId") for a in self._attributes(layer, entity.property_access))
-            for attribute in self._attributes(layer, entity.property_access):
+            attributes = self._attributes(layer, entity.property_access)
+            maps_id = any(a.has("MapsId") for a in attributes)
+            for attribute in attributes:
                 if maps_id and attribute.has("Id") and not attribute.has(*_RELATIONS):
                     continue  # @MapsId: the association's join column is the primary key
                 self._attribute(attribute, place)
@@ -409,7 +411,9 @@ class Mapper:
         table.description = table.description or described
 
     def _has_subclasses(self, cls: JavaClass) -> bool:
-        return any(e.root is cls and e.cls is not cls for e in self.entities.values())
+        if self._roots is None:
+            self._roots = {e.root.qualified for e in self.entities.values() if e.root is not e.cls}
+        return cls.qualified in self._roots
 
     def _note_subclass(self, table: Table, entity: Entity) -> None:
         known = table.facts.get("subclasses")
@@ -511,7 +515,7 @@ class Mapper:
         default = default or self._column_default(attribute, place)
         return Field(
             physical_name(given or attribute.name), type_, (place.force_nullable and not primary_key) or not not_null,
-            redact(default) if default is not None else None, primary_key,
+            default, primary_key,
             bool(column is not None and column.get("unique") is True), None, attribute.line,
             self._description(attribute, place),
         )
@@ -925,7 +929,7 @@ def _split_definition(definition: str | None) -> tuple[str | None, str | None, b
     definition = definition.strip()
     default = _DEFAULT.search(definition)
     type_ = _CONSTRAINT_WORDS.sub("", definition).strip() or None
-    return (redact(type_) if type_ else None, default.group(1).strip() if default else None,
+    return (type_, default.group(1).strip() if default else None,
             bool(_NOT_NULL_SQL.search(definition)))
 
 

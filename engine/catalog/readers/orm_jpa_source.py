@@ -49,9 +49,11 @@ class Annotation:
     name: str
     arguments: tuple[tuple[str, Value], ...] = ()
     line: int = 1
+    #: the name without its package, as models are matched (`Column` for `jakarta.persistence.Column`)
+    simple: str = field(init=False, eq=False, repr=False)
 
-    @property
-    def simple(self) -> str:
+    @simple.default
+    def _simple(self) -> str:
         return self.name.rsplit(".", 1)[-1]
 
     def get(self, key: str) -> Value:
@@ -89,12 +91,22 @@ class Attribute:
     static: bool = False
     transient: bool = False
     doc: str | None = None
+    _by_name: dict[str, Annotation] = field(init=False, eq=False, repr=False)
+
+    @_by_name.default
+    def _index(self) -> dict[str, Annotation]:
+        return _by_simple_name(self.annotations)
 
     def annotation(self, *names: str) -> Annotation | None:
-        return next((a for a in self.annotations if a.simple in names), None)
+        """The first of `names` the attribute carries (asked about often while mapping: indexed)."""
+        for name in names:
+            found = self._by_name.get(name)
+            if found is not None:
+                return found
+        return None
 
     def has(self, *names: str) -> bool:
-        return self.annotation(*names) is not None
+        return any(name in self._by_name for name in names)
 
 
 @frozen(eq=False)
@@ -133,6 +145,13 @@ class JavaClass:
 
     def has(self, *names: str) -> bool:
         return self.annotation(*names) is not None
+
+
+def _by_simple_name(annotations: tuple[Annotation, ...]) -> dict[str, Annotation]:
+    index: dict[str, Annotation] = {}
+    for annotation in annotations:
+        index.setdefault(annotation.simple, annotation)
+    return index
 
 
 def read_classes(source: Source) -> list[JavaClass]:

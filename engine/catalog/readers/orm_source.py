@@ -17,6 +17,7 @@ from attrs import define, evolve, field, frozen
 from flowscan.catalog.files import MAX_TEXT_BYTES, CatalogFile, Unreadable
 from flowscan.catalog.model import Field, Index, Item, Origin, Problem
 from flowscan.languages import adapter
+from flowscan.redact import MASK, is_secret_name, redact
 
 #: syntax errors reported per file: past a few, more say nothing new
 MAX_SYNTAX_PROBLEMS = 5
@@ -159,5 +160,19 @@ class Table:
             self.origins.append(origin)
 
     def item(self) -> Item:
-        return Item("table", self.name, tuple(self.origins), tuple(self.columns.values()), tuple(self.indexes),
-                    tuple(self.facts.items()), self.description)
+        """The finished item, every text that came from the source redacted."""
+        return Item("table", self.name, tuple(self.origins), tuple(_redacted(c) for c in self.columns.values()),
+                    tuple(self.indexes), tuple((k, redact(v)) for k, v in self.facts.items()),
+                    redact(self.description) if self.description else None)
+
+
+def _redacted(column: Field) -> Field:
+    """Defaults, types and descriptions are copied from source text: a literal secret in one is masked.
+
+    A `password` column's default is a secret whatever it looks like (`default:changeme`).
+    """
+    default = column.default
+    if default is not None:
+        default = MASK if is_secret_name(column.name) and default.strip("'\"") else redact(default)
+    return evolve(column, type=redact(column.type) if column.type else None, default=default,
+                  description=redact(column.description) if column.description else None)
