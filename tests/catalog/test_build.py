@@ -128,11 +128,12 @@ def test_catalog_command_merges_a_saved_catalog_into_the_repository_s(tmp_path: 
     saved = Catalog((Item("table", "orders", (Origin("postgresql", "postgresql://app:***@db/shop"),),
                           (Field("id", "bigint", False, primary_key=True),), facts=(("size_bytes", "16384"),)),))
     (tmp_path / "live.json").write_bytes(orjson.dumps(catalog_to_data(saved)))
+    (tmp_path / "src").mkdir()
     for fmt in ("text", "json", "markdown"):
-        done = _flowscan("catalog", ".", "--catalog", "live.json", "--format", fmt, cwd=tmp_path)
+        done = _flowscan("catalog", "src", "--catalog", "live.json", "--format", fmt, cwd=tmp_path)
         assert done.returncode == 0, done.stderr
         assert "orders" in done.stdout and "16384" in done.stdout
-    data = orjson.loads(_flowscan("catalog", ".", "--catalog", "live.json", "--format", "json", cwd=tmp_path).stdout)
+    data = orjson.loads(_flowscan("catalog", "src", "--catalog", "live.json", "--format", "json", cwd=tmp_path).stdout)
     assert data["items"][0]["fields"] == [{"name": "id", "type": "bigint", "nullable": False, "primary_key": True}]
 
 
