@@ -16,7 +16,6 @@ from pathlib import Path
 from urllib.parse import parse_qsl, unquote, urlsplit
 
 from attrs import field, frozen
-
 from flowscan.introspect.errors import IntrospectionError
 from flowscan.redact import MASK, redact
 
@@ -92,29 +91,38 @@ def parse_dsn(dsn: str) -> Target:
     return _network(kind, scheme, text)
 
 
-def display(dsn: str, password: str | None = None) -> str:
-    """`dsn` with its password (in the user part or the query) masked."""
-    shown = redact(dsn)
-    if password:
-        shown = shown.replace(password, MASK)
-    return shown
+def display(dsn: str) -> str:
+    """`dsn` with its password (in the user part or the query) masked.
+
+    The password runs from the user part's first `:` to the last `@` before the query, so
+    that one with an unencoded `@` or `/` is masked whole: masking too much beats showing some.
+    """
+    head, at, rest = dsn.partition("://")
+    if at:
+        end = rest.split("?", 1)[0].rfind("@")
+        userinfo = rest[:end] if end >= 0 else ""
+        if ":" in userinfo:
+            rest = f"{userinfo.split(':', 1)[0]}:{MASK}{rest[end:]}"
+        dsn = f"{head}{at}{rest}"
+    return redact(dsn)
 
 
 def _network(kind: str, scheme: str, text: str) -> Target:
     try:
         parts = urlsplit(text)
     except ValueError as error:  # `Invalid IPv6 URL`: an unclosed [
-        raise IntrospectionError(f"malformed DSN {_shown(text)}: {error}") from None
+        raise IntrospectionError(f"malformed DSN {display(text)}: {error}") from None
     try:
         port = parts.port
     except ValueError:
-        raise IntrospectionError(f"malformed DSN {_shown(text)}: the port is not a number from 1 to 65535") from None
+        raise IntrospectionError(f"malformed DSN {display(text)}: the port is not a number from 1 to 65535") from None
     password = unquote(parts.password) if parts.password is not None else None
-    shown = display(text, password)
+    shown = display(text)
     if parts.fragment:
         raise IntrospectionError(f"malformed DSN {shown}: unexpected '#' (percent-encode it as %23 in a password)")
     query = tuple(parse_qsl(parts.query, keep_blank_values=True))
     path = unquote(parts.path[1:]) if parts.path.startswith("/") else unquote(parts.path)
+    database: str | None
     if kind == "redis":
         database = _redis_db(path, dict(query), shown)
     elif "/" in path:
@@ -159,7 +167,7 @@ def _bare_path(text: str) -> Target:
         return _sqlite_target(path, display(text))
     if path.exists():
         raise IntrospectionError(f"{text} is not a SQLite database file, and not a DSN: flowscan introspects {SUPPORTED}")
-    raise IntrospectionError(f"'{_shown(text)}' is not a DSN (no scheme://) nor an existing SQLite file: "
+    raise IntrospectionError(f"'{display(text)}' is not a DSN (no scheme://) nor an existing SQLite file: "
                              f"flowscan introspects {SUPPORTED}")
 
 
@@ -178,8 +186,3 @@ def _starts_like_sqlite(path: Path) -> bool:
             return handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
     except OSError:
         return False
-
-
-def _shown(text: str) -> str:
-    """A DSN that failed to parse, shown with anything between `:` and `@` masked all the same."""
-    return re.sub(r"(://[^/@:]*:)[^@]*@", rf"\1{MASK}@", redact(text))

@@ -198,7 +198,7 @@ def _is_fatal(error: Exception) -> bool:
 
 
 def _code(error: BaseException | None) -> int | None:
-    args = getattr(error, "args", ())
+    args: tuple[Any, ...] = getattr(error, "args", ())
     return args[0] if args and isinstance(args[0], int) else None
 
 
@@ -208,7 +208,7 @@ def explain(error: BaseException | None, target: Target, timeout_seconds: float)
     """What went wrong, from PyMySQL's (code, message)."""
     at = f"MariaDB/MySQL at {target.where}"
     code = _code(error)
-    args = getattr(error, "args", ())
+    args: tuple[Any, ...] = getattr(error, "args", ())
     message = str(args[1]) if len(args) > 1 else str(error)
     lowered = message.lower()
     user = target.username or "(no user)"

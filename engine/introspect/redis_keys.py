@@ -21,7 +21,6 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 from attrs import define, field, frozen
-
 from flowscan.catalog.model import Item, Origin, Part, Problem
 from flowscan.introspect.dsn import Target
 from flowscan.introspect.errors import IntrospectionError, require

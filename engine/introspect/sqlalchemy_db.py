@@ -16,9 +16,17 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
-from attrs import frozen
-
-from flowscan.catalog.model import Field, Index, Item, Origin, Part, Problem, Relationship, item_id
+from attrs import field, frozen
+from flowscan.catalog.model import (
+    Field,
+    Index,
+    Item,
+    Origin,
+    Part,
+    Problem,
+    Relationship,
+    item_id,
+)
 
 TABLE, VIEW, MATERIALIZED_VIEW = "table", "view", "materialized view"
 
@@ -43,9 +51,9 @@ class Relation:
 class Extras:
     """What a dialect knows beyond the inspector, keyed by (schema, table)."""
 
-    facts: Mapping[Key, Facts] = {}
+    facts: Mapping[Key, Facts] = field(factory=dict)
     #: column name → type as the database spells it (`character varying(20)`, `int(11)`)
-    column_types: Mapping[Key, Mapping[str, str]] = {}
+    column_types: Mapping[Key, Mapping[str, str]] = field(factory=dict)
 
 
 @frozen
@@ -54,7 +62,7 @@ class Reflection:
 
     relation: Relation
     columns: Sequence[Mapping[str, Any]] = ()
-    primary_key: Mapping[str, Any] = {}
+    primary_key: Mapping[str, Any] = field(factory=dict)
     foreign_keys: Sequence[Mapping[str, Any]] = ()
     indexes: Sequence[Mapping[str, Any]] = ()
     unique_constraints: Sequence[Mapping[str, Any]] = ()
@@ -151,7 +159,7 @@ def _problem(where: str, relation: Relation, reason: str) -> Problem:
 
 def _driver_words(error: BaseException | None) -> str:
     """The driver's message: PyMySQL's (code, message) args, else the first line of its text."""
-    args = getattr(error, "args", ())
+    args: tuple[Any, ...] = getattr(error, "args", ())
     if len(args) == 2 and isinstance(args[0], int):
         return f"{args[1]} (error {args[0]})"
     text = str(error).strip()
@@ -246,7 +254,7 @@ def _unique_columns(reflection: Reflection) -> set[str]:
     """Columns that are unique on their own: a one-column unique constraint or unique index."""
     unique = {c["column_names"][0] for c in reflection.unique_constraints if len(c.get("column_names") or ()) == 1}
     for index in reflection.indexes:
-        names = index.get("column_names") or ()
+        names: list[str | None] = list(index.get("column_names") or [])
         if index.get("unique") and len(names) == 1 and names[0] is not None:
             unique.add(names[0])
     return unique
@@ -276,11 +284,13 @@ def _default(column: Mapping[str, Any]) -> str | None:
 
 
 def _type_text(type_: Any, dialect: Any) -> str | None:
+    """The reflected type in the dialect's words, for a column the database gave no spelling of."""
+    from sqlalchemy.exc import CompileError
     from sqlalchemy.types import NullType
 
     if isinstance(type_, NullType):
         return None
     try:
         return str(type_.compile(dialect=dialect))
-    except Exception:  # a type the dialect cannot render (reflected from an extension): its repr says what it is
-        return str(type_)
+    except CompileError:  # a type the dialect cannot render: its class name still says what it is
+        return type(type_).__name__

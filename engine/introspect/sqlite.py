@@ -20,7 +20,6 @@ from typing import Any
 from urllib.parse import quote
 
 from attrs import define
-
 from flowscan.catalog.model import Origin, Part, Problem
 from flowscan.introspect import sqlalchemy_db as sa_db
 from flowscan.introspect.dsn import Target

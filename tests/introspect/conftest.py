@@ -19,6 +19,7 @@ import tempfile
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import NoReturn
 from urllib.parse import quote
 
 import pytest
@@ -29,7 +30,7 @@ REQUIRED = os.environ.get("FLOWSCAN_REQUIRE_SERVERS") == "1"
 START_TIMEOUT = 30.0
 
 
-def unavailable(reason: str) -> None:
+def unavailable(reason: str) -> NoReturn:
     if REQUIRED:
         pytest.fail(f"{reason}, and FLOWSCAN_REQUIRE_SERVERS=1 requires these tests to run")
     pytest.skip(reason)

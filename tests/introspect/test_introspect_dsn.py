@@ -6,7 +6,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from flowscan.introspect import IntrospectionError, introspect
 from flowscan.introspect.dsn import parse_dsn
 
@@ -48,6 +47,13 @@ def test_an_unencoded_at_sign_in_the_password_still_parses() -> None:
     target = parse_dsn("mysql://app:p@ss@db/shop")
     assert (target.password, target.host) == ("p@ss", "db")
     assert "p@ss" not in target.display
+
+
+def test_an_unencoded_slash_in_the_password_is_refused_without_showing_any_of_it() -> None:
+    with pytest.raises(IntrospectionError) as refused:
+        introspect("postgresql://app:hun/ter2@db/shop")
+    assert str(refused.value).startswith("malformed DSN postgresql://app:***@db/shop: ")
+    assert "hun" not in str(refused.value) and "ter2" not in str(refused.value)
 
 
 @pytest.mark.parametrize(

@@ -7,12 +7,11 @@ import socket
 import orjson
 import pytest
 from conftest import MariaDB
-from introspect_cli import assert_refused, flowscan, flowscan_each
-
 from flowscan.catalog.model import Catalog, Field, Index, Item
 from flowscan.catalog.serialize import catalog_from_data
 from flowscan.introspect import introspect, mysql
 from flowscan.introspect.dsn import parse_dsn
+from introspect_cli import assert_refused, flowscan, flowscan_each
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +99,7 @@ def test_the_session_refuses_writes_even_for_root(mariadb_server: MariaDB) -> No
         assert connection.execute(text("SELECT @@session.max_statement_time")).scalar() == 4.0
         with pytest.raises(DBAPIError) as refused:
             connection.execute(text("INSERT INTO shop.audit_log (action, at) VALUES ('intrude', NOW())"))
-        assert refused.value.orig.args[0] == 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
+        assert refused.value.orig is not None and refused.value.orig.args[0] == 1792  # ER_CANT_EXECUTE_IN_READ_ONLY_TRANSACTION
     with mysql.connect(target, 4.0) as connection:
         assert connection.execute(text("SELECT count(*) FROM shop.audit_log")).scalar() == 50
 

@@ -8,12 +8,11 @@ from datetime import datetime
 import orjson
 import pytest
 from conftest import Postgres
-from introspect_cli import assert_refused, flowscan, flowscan_each
-
 from flowscan.catalog.model import Catalog, Field, Index, Item
 from flowscan.catalog.serialize import catalog_from_data
 from flowscan.introspect import IntrospectionError, introspect, postgres
 from flowscan.introspect.dsn import parse_dsn
+from introspect_cli import assert_refused, flowscan, flowscan_each
 
 
 @pytest.fixture(scope="module")

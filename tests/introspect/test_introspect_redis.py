@@ -8,12 +8,11 @@ from typing import Any
 import orjson
 import pytest
 from conftest import Redis
-from introspect_cli import assert_refused, flowscan, flowscan_each
-
 from flowscan.catalog.serialize import catalog_from_data
 from flowscan.introspect import introspect, redis_keys
 from flowscan.introspect.dsn import parse_dsn
 from flowscan.introspect.redis_keys import Pattern, group
+from introspect_cli import assert_refused, flowscan, flowscan_each
 
 SEEDED = {  # pattern: (type, keys), as conftest._seed_redis writes them
     "session:*": ("string", 300),

@@ -8,11 +8,10 @@ from pathlib import Path
 
 import orjson
 import pytest
-from introspect_cli import assert_refused, flowscan, flowscan_each
-
 from flowscan.catalog.model import Field, Index
 from flowscan.catalog.serialize import catalog_from_data
 from flowscan.introspect import IntrospectionError, introspect, sqlite
+from introspect_cli import assert_refused, flowscan, flowscan_each
 
 SCHEMA = """
 CREATE TABLE customers (
