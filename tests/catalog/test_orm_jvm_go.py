@@ -310,6 +310,38 @@ public class Player {
     assert _relation(catalog, "table:players", "table:team").label == "team_id → id"
 
 
+def test_keys_from_spring_data_bases_and_entities_whose_key_is_unknown(tmp_path: Path) -> None:
+    _write(tmp_path, {"src/app/Note.java": """
+package app;
+import jakarta.persistence.*;
+import org.springframework.data.jpa.domain.AbstractPersistable;
+@Entity
+public class Note extends AbstractPersistable<Long> {
+    private String body;
+    @ManyToOne private Folder folder;
+}
+""", "src/app/Folder.java": """
+package app;
+import jakarta.persistence.*;
+import com.acme.common.AuditedEntity;
+@Entity
+public class Folder extends AuditedEntity {
+    private String title;
+}
+"""})
+    catalog = _catalog(tmp_path)
+    note = _table(catalog, "note")
+    assert _column(note, "id") == Field("id", "bigint", False, primary_key=True, line=6, description=(
+        "generated (auto); inherited from org.springframework.data.jpa.domain.AbstractPersistable"))
+    # Folder's key is not known: the join column has the default name, and references nothing known
+    assert _column(note, "folder_id") == Field("folder_id", None, True, line=8, description="folder → app.Folder")
+    assert _relation(catalog, "table:note", "table:folder").label == "folder_id → ?"
+    (problem,) = catalog.problems
+    assert (problem.path.rsplit("/", 1)[-1], problem.line) == ("Folder.java", 6)
+    assert problem.message == ("entity Folder has no @Id or @EmbeddedId; its superclass `AuditedEntity` is not in "
+                               "the files read: its primary key is unknown")
+
+
 def test_unreadable_encoded_and_unmarked_java_files(tmp_path: Path) -> None:
     _write(tmp_path, {
         "Binary.java": b"@Entity\0\0\0class X {}",
@@ -507,6 +539,45 @@ func (l Legacy) TableName() string { return strings.ToLower("LEGACY") }
              "(belongs to) nor `Owner.LineItemID` (has one); name the key with `gorm:\"foreignKey:...\"`"),
         (37, "`Legacy.TableName()` computes its name: the default name `app_legacy` is used"),
     }
+
+
+def test_gorm_v1_singular_tables_and_a_run_time_name_handler(tmp_path: Path) -> None:
+    _write(tmp_path, {"models/models.go": """package models
+
+import "github.com/jinzhu/gorm"
+
+type Model struct {
+	ID        int `gorm:"primary_key"`
+	CreatedOn int
+}
+
+type Article struct {
+	Model
+	TagID int `gorm:"index"`
+	Tag   Tag
+	Title string
+}
+
+type Tag struct {
+	Model
+	Name string
+}
+
+func Setup(db *gorm.DB, prefix string) {
+	gorm.DefaultTableNameHandler = func(db *gorm.DB, name string) string {
+		return prefix + name
+	}
+	db.SingularTable(true)
+}
+"""})
+    catalog = _catalog(tmp_path)
+    # Model has gorm tags but is only ever embedded: no table of its own
+    assert {i.name for i in catalog.items} == {"article", "tag"}
+    assert _columns(_table(catalog, "article")) == ["id", "created_on", "tag_id", "title"]
+    assert _column(_table(catalog, "article"), "tag_id").references == "tag.id"
+    assert [(p.line, p.message) for p in catalog.problems] == [
+        (23, "gorm.DefaultTableNameHandler renames tables at run time: the names here are gorm's, before that "
+             "handler")]
 
 
 # --- through the CLI --------------------------------------------------------------------------------------------

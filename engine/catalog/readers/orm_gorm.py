@@ -501,6 +501,10 @@ class Mapper:
         return found
 
     def _naming(self) -> Naming:
+        for unit in self.project.units:
+            for line in unit.name_handlers:
+                self.problems.append(Problem(unit.path, line, 1, "gorm.DefaultTableNameHandler renames tables at "
+                                             "run time: the names here are gorm's, before that handler"))
         settings = [(n, u) for u in self.project.units for n in u.naming]
         if not settings:
             return Naming()

@@ -108,6 +108,8 @@ class Unit:
     constants: dict[str, ts.Node] = field(factory=dict)
     migrated: list[Migrated] = field(factory=list)
     naming: list[Naming] = field(factory=list)
+    #: lines that set gorm v1's `gorm.DefaultTableNameHandler`, which renames tables at run time
+    name_handlers: list[int] = field(factory=list)
 
     @property
     def path(self) -> str:
@@ -287,7 +289,18 @@ def _read_calls(root: ts.Node, unit: Unit) -> None:
             _read_call(node, unit)
         elif node.type == "composite_literal":
             _read_naming(node, unit)
+        elif node.type == "assignment_statement":
+            _read_handler(node, unit)
         stack.extend(reversed(node.named_children))
+
+
+def _read_handler(assignment: ts.Node, unit: Unit) -> None:
+    left = assignment.child_by_field_name("left")
+    for target in left.named_children if left is not None else []:
+        operand, field_ = target.child_by_field_name("operand"), target.child_by_field_name("field")
+        if target.type == "selector_expression" and text(field_) == "DefaultTableNameHandler" and (
+                unit.is_gorm(text(operand))):
+            unit.name_handlers.append(line(assignment))
 
 
 def _read_call(call: ts.Node, unit: Unit) -> None:

@@ -33,6 +33,7 @@ SOURCE = "jpa"
 #: a file without one of these declares no entity, base or embeddable: it is not parsed
 MARKERS = (b"@Entity", b"@Table", b"@MappedSuperclass", b"@Embeddable", b"persistence.Entity")
 _PERSISTENCE = ("javax.persistence", "jakarta.persistence")
+_SPRING_DATA = "org.springframework.data.jpa.domain"
 #: how deep embeddables may nest, and superclasses chain, before a cycle is assumed
 _MAX_DEPTH = 12
 
@@ -206,6 +207,19 @@ class Column:
 
     name: str
     type: str | None
+    #: False for the `id` assumed when the other table's key is not in the files read
+    known: bool = True
+
+    def of(self, table: str) -> str | None:
+        """What a foreign key to this column references, `table.column`; None when the key is assumed."""
+        return f"{table}.{self.name}" if self.known else None
+
+    @property
+    def label(self) -> str:
+        return self.name if self.known else "?"
+
+
+_UNKNOWN_KEY = Column("id", None, known=False)
 
 
 @frozen(eq=False)
@@ -365,6 +379,8 @@ class Mapper:
         else:
             self._describe(table, entity)
         layers = self._layers(entity)
+        if not subclass_in_root and (library_id := self._library_id(entity)) is not None:
+            table.add(library_id)
         for layer, bindings in layers:
             if layer is not cls:
                 table.origin(Origin(SOURCE, layer.scope.path, layer.line))
@@ -378,10 +394,45 @@ class Mapper:
                 self._attribute(attribute, place)
         if entity.root is cls:
             self._discriminator(table, entity)
+            self._check_key(table, entity)
         elif entity.strategy == "joined":
             self._joined_key(table, entity, origin)
         if not subclass_in_root:
             self._table_constraints(table, cls)
+
+    def _unread_superclass(self, cls: JavaClass) -> tuple[JavaClass, JavaType] | None:
+        """The topmost class read and the superclass it names that is not in the files read, if any."""
+        top = cls
+        for ancestor, _ in self._ancestors(cls):
+            top = ancestor
+        if top.superclass is None or self.project.resolve(top.superclass.name, top) is not None:
+            return None
+        return top, top.superclass
+
+    def _library_id(self, entity: Entity) -> Field | None:
+        """Spring Data's `AbstractPersistable<PK>` declares the key: `@Id @GeneratedValue PK id`."""
+        unread = self._unread_superclass(entity.root)
+        if unread is None:
+            return None
+        top, superclass = unread
+        name = superclass.name
+        qualified = name if "." in name else top.scope.imports.get(name) or (
+            f"{_SPRING_DATA}.{name}" if _SPRING_DATA in top.scope.wildcards else name)
+        if qualified != f"{_SPRING_DATA}.AbstractPersistable":
+            return None
+        key = superclass.arguments[0] if superclass.arguments else JavaType("Long")
+        type_ = _BASIC_TYPES.get(key.simple) or ("varchar(255)" if key.simple == "String" else None)
+        return Field("id", type_, False, primary_key=True, line=top.line,
+                     description=f"generated (auto); inherited from {qualified}")
+
+    def _check_key(self, table: Table, entity: Entity) -> None:
+        """An entity without a key in the files read: say why, since every foreign key to it is unknown too."""
+        if any(c.primary_key for c in table.columns.values()):
+            return
+        unread = self._unread_superclass(entity.cls)
+        why = f"; its superclass `{unread[1].name}` is not in the files read" if unread is not None else ""
+        self._problem(entity.cls, entity.cls.line, f"entity {entity.cls.name} has no @Id or @EmbeddedId{why}: "
+                                                   "its primary key is unknown")
 
     def _layers(self, entity: Entity) -> list[tuple[JavaClass, dict[str, JavaType]]]:
         """The classes whose attributes are this entity's own columns, topmost first.
@@ -446,7 +497,7 @@ class Mapper:
             name = physical_name(given) if given and index == 0 else key.name
             table.add(Field(name, key.type, False, primary_key=True, references=f"{parent.table}.{key.name}",
                             line=entity.cls.line))
-            pairs.append((name, key.name))
+            pairs.append((name, key.label))
         if pairs:
             self._foreign_key(table.name, parent.table, pairs, origin)
 
@@ -650,6 +701,8 @@ class Mapper:
         self._ids[entity.cls.qualified] = []  # a cycle through derived identities ends here
         root = self.entities.get(entity.root.qualified, entity)
         scratch = Table(root.table, [])
+        if (library_id := self._library_id(root)) is not None:
+            scratch.add(library_id)
         for layer, bindings in self._layers(root):
             place = Place(scratch, root, layer, bindings, self._class_overrides(root.cls))
             for attribute in self._attributes(layer, root.property_access):
@@ -660,6 +713,10 @@ class Mapper:
         columns = [Column(c.name, c.type) for c in scratch.columns.values()]
         self._ids[entity.cls.qualified] = columns
         return columns
+
+    def _keys(self, entity: Entity | None) -> list[Column]:
+        """The key columns a foreign key to `entity` references; `id`, marked assumed, when unknown."""
+        return (self._id_columns(entity) if entity is not None else []) or [_UNKNOWN_KEY]
 
     def _to_one(self, attribute: Attribute, place: Place) -> None:
         annotation = attribute.annotation("ManyToOne", "OneToOne")
@@ -679,16 +736,16 @@ class Mapper:
             place.table.add(Field(
                 name, key.type, place.force_nullable or nullable, None, attribute.has("Id", "MapsId"),
                 one_to_one or bool(join is not None and join.get("unique") is True),
-                f"{target.table}.{key.name}" if target is not None else None, attribute.line,
+                key.of(target.table) if target is not None else None, attribute.line,
                 self._association_note(attribute, target, place)))
-            pairs.append((name, key.name))
+            pairs.append((name, key.label))
         if target is not None and pairs:
             self._foreign_key(place.table.name, target.table, pairs, self._origin(place, attribute))
 
     def _join_columns(self, attribute: Attribute, place: Place,
                       target: Entity | None) -> list[tuple[Annotation | None, Column]]:
         """Each join column with the key column it references (by `referencedColumnName`, else in order)."""
-        keys = self._id_columns(target) if target is not None else [Column("id", None)]
+        keys = self._keys(target)
         override = place.overrides.get(attribute.name)
         given = _join_column_list(override) if override is not None else []
         given = given or _join_column_list(attribute)
@@ -700,7 +757,7 @@ class Mapper:
             key = next((k for k in keys if referenced and k.name == physical_name(referenced)), None)
             if key is None:
                 key = Column(physical_name(referenced), None) if referenced else (
-                    keys[index] if index < len(keys) else Column("id", None))
+                    keys[index] if index < len(keys) else _UNKNOWN_KEY)
             pairs.append((join, key))
         return pairs
 
@@ -721,18 +778,18 @@ class Mapper:
         """A unidirectional @OneToMany with @JoinColumn: the key column is in the target's table."""
         if target is None:
             return
-        keys = self._id_columns(place.entity)
+        keys = self._keys(place.entity)
         pairs = []
         for index, join in enumerate(_join_column_list(attribute)):
-            key = keys[index] if index < len(keys) else Column("id", None)
+            key = keys[index] if index < len(keys) else _UNKNOWN_KEY
             given = self._text(join.get("name"), place.declaring, "join column name", join.line)
             name = physical_name(given or f"{attribute.name}_{key.name}")
             origin = self._origin(place, attribute)
             column = Field(name, key.type, join.get("nullable") is not False,
-                           references=f"{place.table.name}.{key.name}", line=attribute.line,
+                           references=key.of(place.table.name), line=attribute.line,
                            description=f"key of {place.entity.cls.qualified}.{attribute.name}")
             self._deferred.append((target.table, column, origin))
-            pairs.append((name, key.name))
+            pairs.append((name, key.label))
         self._foreign_key(target.table, place.table.name, pairs, self._origin(place, attribute))
 
     def _join_table(self, attribute: Attribute, place: Place, target: Entity | None) -> None:
@@ -755,16 +812,16 @@ class Mapper:
 
     def _join_table_side(self, table: Table, place: Place, given: list[Annotation], prefix: str,
                          entity: Entity | None, keyed: bool, origin: Origin, attribute: Attribute) -> None:
-        keys = self._id_columns(entity) if entity is not None else [Column("id", None)]
+        keys = self._keys(entity)
         pairs = []
         for index, key in enumerate(keys):
             join = given[index] if index < len(given) else None
             explicit = self.project.string(join.get("name"), place.declaring) if join is not None else None
             name = physical_name(explicit or f"{prefix}_{key.name}")
             table.add(Field(name, key.type, False, primary_key=keyed,
-                            references=f"{entity.table}.{key.name}" if entity is not None else None,
+                            references=key.of(entity.table) if entity is not None else None,
                             line=attribute.line))
-            pairs.append((name, key.name))
+            pairs.append((name, key.label))
         if entity is not None:
             self._foreign_key(table.name, entity.table, pairs, origin)
 
