@@ -349,12 +349,14 @@ def test_unreadable_encoded_and_unmarked_java_files(tmp_path: Path) -> None:
         "Latin.java": ("import javax.persistence.*;\n@Entity\npublic class Booking {\n  @Id Long id;\n"
                        "  /** Nom du client (r\u00e9servation). */\n  String guestName;\n}\n").encode("latin-1"),
         "Broken.java": "class { this is not java at all",  # no marker: never parsed, never reported
+        "src/test/java/FixtureEntity.java": "@jakarta.persistence.Entity class FixtureEntity { @Id Long id; }",
     })
     catalog = _catalog(tmp_path)
     problems = {(p.path.rsplit("/", 1)[-1], p.line, p.column): p.message for p in catalog.problems}
     assert problems[("Binary.java", 1, 1)] == "binary file where source code was expected"
     assert problems[("Latin.java", 5, 23)].startswith("not valid UTF-8 (byte 0xe9)")
     assert len(problems) == 2
+    assert catalog.item("table:fixture_entity") is None  # test sources are not the product's model
     booking = _table(catalog, "booking")
     assert _columns(booking) == ["id", "guest_name"]
     assert _column(booking, "guest_name").description == "Nom du client (r\ufffdservation)."

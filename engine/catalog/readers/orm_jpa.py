@@ -990,4 +990,9 @@ def _split_definition(definition: str | None) -> tuple[str | None, str | None, b
             bool(_NOT_NULL_SQL.search(definition)))
 
 
-READERS: tuple[Reader, ...] = (Reader("jpa", lambda path: path.endswith(".java"), read),)
+def claims(path: str) -> bool:
+    """Java sources, except Maven/Gradle test sources: entities there map test databases, not the product's."""
+    return path.endswith(".java") and not path.startswith("src/test/") and "/src/test/" not in path
+
+
+READERS: tuple[Reader, ...] = (Reader("jpa", claims, read),)
