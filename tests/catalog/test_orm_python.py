@@ -13,12 +13,15 @@ from pathlib import Path
 
 import orjson
 import pytest
-
 from flowscan.catalog.build import build_catalog
 from flowscan.catalog.files import MAX_TEXT_BYTES, CatalogFile
 from flowscan.catalog.model import Catalog, Field, Index, Item, Part
 from flowscan.catalog.readers import orm_python
-from flowscan.catalog.readers.orm_python import module_names, read_module, read_orm_models
+from flowscan.catalog.readers.orm_python import (
+    module_names,
+    read_module,
+    read_orm_models,
+)
 
 FIXTURES = Path(__file__).parent / "fixtures" / "orm_python"
 ROOT = Path(__file__).resolve().parents[2]
@@ -414,6 +417,26 @@ def test_broken_region_keeps_decorators_with_their_class() -> None:
     assert module.imports["as_declarative"] == ("sqlalchemy", "orm", "as_declarative")
 
 
+def test_an_unclosed_parenthesis_early_in_a_file_loses_nothing_after_it() -> None:
+    classes = b"".join(b"class Model%d(models.Model):\n    name = models.CharField(max_length=10)\n\n" % n
+                       for n in range(300))
+    source = b"from django.db import models\n\nDEFAULTS = dict(\n\n" + classes
+
+    module = read_module("app/models.py", "app.models", source)
+
+    assert len(module.classes) == 300 and module.problems == ()
+    assert (module.classes[-1].name, module.classes[-1].line, module.classes[-1].body[0].line) == ("Model299", 902, 903)
+
+
+@pytest.mark.usefixtures("in_fixtures")
+def test_two_services_with_the_same_module_names_keep_their_own_models() -> None:
+    catalog = _catalog("django_shop", "sqlalchemy2")  # both have a `shop.models`
+
+    assert _table(catalog, "shop_order").fact("orm") == "django"
+    assert _table(catalog, "orders").fact("orm") == "sqlalchemy"
+    assert _field(_table(catalog, "customers"), "created_at").type == "timestamp with time zone"  # its own mixin
+
+
 def test_what_cannot_be_read_is_said(tmp_path: Path) -> None:
     files = _files(tmp_path, {
         "app/models.py": (
@@ -561,7 +584,7 @@ class Order{n}(Timestamped, Base):
 def test_catalog_command_prints_orm_models_as_json() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     done = subprocess.run([sys.executable, "-m", "flowscan", "catalog", "django_shop", "sqlalchemy2", "--format", "json"],
-                          cwd=FIXTURES, capture_output=True, env=env, timeout=60)
+                          cwd=FIXTURES, capture_output=True, env=env, timeout=60, check=False)
 
     assert done.returncode == 0, done.stderr.decode()
     data = orjson.loads(done.stdout)

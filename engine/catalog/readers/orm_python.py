@@ -28,15 +28,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from typing import TypeVar
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import PurePosixPath
+from typing import TypeVar
 
 import tree_sitter as ts
 from attrs import define, evolve, field, frozen
-
 from flowscan.catalog.files import MAX_TEXT_BYTES, CatalogFile, Unreadable
-from flowscan.catalog.model import Field, Index, Item, Origin, Part, Problem, Relationship, item_id
+from flowscan.catalog.model import (
+    Field,
+    Index,
+    Item,
+    Origin,
+    Part,
+    Problem,
+    Relationship,
+    item_id,
+)
 from flowscan.catalog.readers import Reader
 from flowscan.languages import adapter
 from flowscan.redact import MASK, is_secret_name, redact
@@ -76,7 +84,6 @@ class Expr:
     """
 
     kind: str
-    text: str
     line: int
     #: a name's segments; a call's callee; a subscript's value; an attribute's attribute
     name: Name = ()
@@ -86,6 +93,21 @@ class Expr:
     keywords: tuple[tuple[str, Expr], ...] = ()
     #: a string literal's value; a number's or constant's text
     value: str | None = None
+    #: the source the expression was read from and its byte span: text is decoded only when asked,
+    #: since most expressions of a model file are never shown
+    source: bytes = field(default=b"", eq=False, repr=False)
+    start: int = field(default=0, eq=False, repr=False)
+    end: int = field(default=0, eq=False, repr=False)
+    #: the text of an expression made here rather than read (an Annotated alias merged into its use)
+    spelled: str | None = None
+
+    @property
+    def text(self) -> str:
+        """Source text, at most `_TEXT_LIMIT` characters."""
+        if self.spelled is not None:
+            return self.spelled
+        raw = self.source[self.start: min(self.end, self.start + _TEXT_LIMIT * 4)].decode("utf-8", "replace")
+        return raw if len(raw) <= _TEXT_LIMIT else raw[: _TEXT_LIMIT - 1] + "…"
 
     @property
     def last(self) -> str:
@@ -193,6 +215,8 @@ class _Where:
 
     path: str
     module: str
+    #: the text this piece's tree was parsed from (a whole file, or one statement of a broken region)
+    source: bytes
     line_offset: int = 0
     column_offset: int = 0
 
@@ -205,7 +229,7 @@ class _Where:
 
 def read_module(path: str, module: str, source: bytes) -> ModuleDecl:
     piece = _Piece()
-    _read_region(source, _Where(path, module), piece, top=True)
+    _read_region(source, _Where(path, module, source), piece, top=True)
     imports: dict[str, Name] = {}
     for local, qualified in piece.imports:
         imports.setdefault(local, qualified)
@@ -239,7 +263,7 @@ def _read_broken(root: ts.Node, source: bytes, start: int, end: int, where: _Whe
     pieces = list(_statement_pieces(region))
     if top and len(pieces) > 1:
         for offset, text in pieces:
-            _read_region(text, _Where(where.path, where.module, where.line_offset + first_line + offset,
+            _read_region(text, _Where(where.path, where.module, text, where.line_offset + first_line + offset,
                                       where.column_offset), piece, top=False)
         return
     # one statement: read what is sound in its own (recovered) tree
@@ -277,8 +301,11 @@ def _statement_pieces(region: bytes) -> Iterator[tuple[int, bytes]]:
     starts = [m.start() for m in _STATEMENT_START.finditer(region) if not _after_decorator(region, m.start())]
     if not starts or starts[0] != 0:
         starts.insert(0, 0)
+    line = 0
     for begin, finish in zip(starts, [*starts[1:], len(region)]):
-        yield region.count(b"\n", 0, begin), region[begin:finish]
+        text = region[begin:finish]
+        yield line, text
+        line += text.count(b"\n")  # counted piece by piece: a large broken file stays linear
 
 
 def _after_decorator(region: bytes, start: int) -> bool:
@@ -286,16 +313,18 @@ def _after_decorator(region: bytes, start: int) -> bool:
     return start > 0 and region[previous + 1: start].startswith(b"@")
 
 
-_CLASS_LINE = re.compile(rb"(?m)^[ \t]*class[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
+_CLASS_LINE = re.compile(rb"(?m)^([ \t]*)class[ \t]+([A-Za-z_][A-Za-z0-9_]*)")
 
 
 def _report_lost_classes(region: bytes, first_line: int, where: _Where, piece: _Piece) -> None:
     """Classes a syntax error left nothing readable of: said, not dropped."""
+    line, counted = first_line + 1, 0
     for match in _CLASS_LINE.finditer(region):
-        line = first_line + region.count(b"\n", 0, match.start()) + 1
-        column = match.start(1) - match.start() - len(b"class ") + 1 + where.column_offset
-        name = match.group(1).decode("ascii")
-        piece.problems.append(Problem(where.path, line, max(column, 1),
+        line += region.count(b"\n", counted, match.start())
+        counted = match.start()
+        column = len(match.group(1)) + 1 + where.column_offset
+        name = match.group(2).decode("ascii")
+        piece.problems.append(Problem(where.path, line, column,
                                       f"syntax error: class {name} could not be read, its table is not in the catalog"))
 
 
@@ -446,7 +475,7 @@ def _read_broken_body(source: bytes, start: int, end: int, where: _Where, body: 
         if not text:
             continue
         dedented = b"\n".join(l[indent:] if l.startswith(prefix) else l for l in text.split(b"\n"))
-        inner_where = _Where(where.path, where.module, where.line_offset + first_line + line,
+        inner_where = _Where(where.path, where.module, dedented, where.line_offset + first_line + line,
                              where.column_offset + indent)
         root = _parse(dedented)
         for statement in root.named_children:
@@ -466,7 +495,7 @@ def _docstring(block: ts.Node) -> str | None:
         return None
     # the first paragraph: what the class is, not how to use it
     paragraph = value.strip().split("\n\n")[0]
-    return redact(" ".join(line.strip() for line in paragraph.splitlines()))[:500] or None
+    return _redact(" ".join(line.strip() for line in paragraph.splitlines()))[:500] or None
 
 
 def _assignment(statement: ts.Node, where: _Where, module_level: bool) -> Assignment | None:
@@ -514,7 +543,8 @@ def _partial_assignment(error: ts.Node, where: _Where) -> Assignment | None:
                 keywords.append((_text(key), _expr(value, where)))
         else:
             args.append(_expr(child, where))
-    call = Expr("call", _bounded(error), where.line(callee), name, tuple(args), tuple(keywords))
+    call = Expr("call", where.line(callee), name, tuple(args), tuple(keywords), None, where.source, error.start_byte,
+                error.end_byte)
     return Assignment(_text(children[0]), None, call, where.line(error), where.column(error))
 
 
@@ -567,11 +597,6 @@ def _text(node: ts.Node) -> str:
     return (node.text or b"").decode("utf-8", "replace")
 
 
-def _bounded(node: ts.Node) -> str:
-    raw = (node.text or b"")[: _TEXT_LIMIT * 4].decode("utf-8", "replace")
-    return raw if len(raw) <= _TEXT_LIMIT else raw[: _TEXT_LIMIT - 1] + "…"
-
-
 def _dotted(node: ts.Node) -> Name | None:
     if node.type == "identifier":
         return (_text(node),)
@@ -599,70 +624,104 @@ def _arguments(node: ts.Node, where: _Where, depth: int) -> tuple[list[Expr], li
     return args, keywords
 
 
+_ELEMENTS = frozenset({"list", "tuple", "set", "expression_list", "pattern_list"})
+_WRAPPERS = frozenset({"type", "parenthesized_expression"})
+
+
 def _expr(node: ts.Node, where: _Where, depth: int = 0) -> Expr:
-    line = where.line(node)
     kind = node.type
-    if depth > _DEPTH_LIMIT:
-        return Expr("other", _bounded(node), line)
-    if kind in ("type", "parenthesized_expression") and node.named_children:
+    if kind in _WRAPPERS and depth <= _DEPTH_LIMIT:
         inner = [c for c in node.named_children if c.type != "comment"]
         if len(inner) == 1:
             return _expr(inner[0], where, depth + 1)
-    if kind in ("identifier", "attribute"):
+    line = node.start_point.row + 1 + where.line_offset
+    span = (where.source, node.start_byte, node.end_byte)
+    if depth > _DEPTH_LIMIT:
+        return Expr("other", line, (), (), (), None, *span)
+    if kind == "identifier":
+        return Expr("name", line, (_text(node),), (), (), None, *span)
+    if kind == "attribute":
         name = _dotted(node)
         if name is not None:
-            return Expr("name", _bounded(node), line, name)
+            return Expr("name", line, name, (), (), None, *span)
         obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
         args = (_expr(obj, where, depth + 1),) if obj is not None else ()
-        return Expr("attribute", _bounded(node), line, (_text(attr),) if attr is not None else (), args)
+        return Expr("attribute", line, (_text(attr),) if attr is not None else (), args, (), None, *span)
     if kind == "call":
-        function = node.child_by_field_name("function")
-        arguments = node.child_by_field_name("arguments")
-        name = _dotted(function) if function is not None else None
-        args, keywords = ([], [])
-        if arguments is not None and arguments.type == "argument_list":
-            args, keywords = _arguments(arguments, where, depth)
-        elif arguments is not None:  # `f(x for x in y)`
-            args = [_expr(arguments, where, depth + 1)]
-        if name is None and function is not None and function.type == "attribute":
-            # `String(36).with_variant(...)`, `func.now().op(...)`: the method's name, on its receiver
-            attr = function.child_by_field_name("attribute")
-            receiver = function.child_by_field_name("object")
-            name = ("", _text(attr)) if attr is not None else ()
-            if receiver is not None:
-                args.insert(0, _expr(receiver, where, depth + 1))
-        return Expr("call", _bounded(node), line, name or (), tuple(args), tuple(keywords))
-    if kind in ("string", "concatenated_string"):
-        is_template = any(c.type == "interpolation" for c in node.children) or (
-            kind == "string" and node.children and _text(node.children[0]).lower().lstrip("rb").startswith("f"))
-        value = None if is_template else adapter("python").string_value(node)
-        return Expr("string" if value is not None else "other", _bounded(node), line, value=value)
-    if kind in ("integer", "float"):
-        return Expr("number", _bounded(node), line, value=_text(node))
-    if kind == "unary_operator" and node.named_children and node.named_children[-1].type in ("integer", "float"):
-        return Expr("number", _bounded(node), line, value=_text(node))
+        return _call(node, where, depth, line, span)
+    if kind == "string":
+        return Expr("string", line, (), (), (), _string_value(node), *span) if _plain_string(node) \
+            else Expr("other", line, (), (), (), None, *span)
+    if kind == "concatenated_string":
+        parts = [_string_value(c) if c.type == "string" and _plain_string(c) else None for c in node.named_children]
+        if None in parts:
+            return Expr("other", line, (), (), (), None, *span)
+        return Expr("string", line, (), (), (), "".join(p for p in parts if p is not None), *span)
+    if kind in ("integer", "float") or (kind == "unary_operator" and node.named_children
+                                         and node.named_children[-1].type in ("integer", "float")):
+        return Expr("number", line, (), (), (), _text(node), *span)
     if kind in ("true", "false", "none"):
-        return Expr("constant", _text(node), line, value=_text(node))
-    if kind in ("list", "tuple", "set", "expression_list", "pattern_list"):
+        return Expr("constant", line, (), (), (), _text(node), *span)
+    if kind in _ELEMENTS:
         elements = [c for c in node.named_children[:_ITEMS_LIMIT] if c.type not in ("comment", "ERROR")]
-        return Expr("list", _bounded(node), line, args=tuple(_expr(e, where, depth + 1) for e in elements))
+        return Expr("list", line, (), tuple(_expr(e, where, depth + 1) for e in elements), (), None, *span)
     if kind == "dictionary":
-        return Expr("dict", _bounded(node), line, keywords=tuple(_pairs(node, where, depth)))
+        return Expr("dict", line, (), (), tuple(_pairs(node, where, depth)), None, *span)
     if kind in ("subscript", "generic_type"):
-        return _subscript(node, where, depth)
-    if kind == "binary_operator" and node.child_by_field_name("operator") is not None \
-            and _text(node.child_by_field_name("operator")) == "|":  # type: ignore[arg-type]
-        members: list[Expr] = []
-        for side in ("left", "right"):
-            part = node.child_by_field_name(side)
-            if part is not None:
-                converted = _expr(part, where, depth + 1)
-                members.extend(converted.args if converted.kind == "union" else (converted,))
-        return Expr("union", _bounded(node), line, args=tuple(members))
+        return _subscript(node, where, depth, line, span)
+    if kind == "binary_operator":
+        operator = node.child_by_field_name("operator")
+        if operator is not None and operator.type == "|":
+            return _union(node, where, depth, line, span)
     if kind == "lambda":
         body = node.child_by_field_name("body")
-        return Expr("lambda", _bounded(node), line, args=(_expr(body, where, depth + 1),) if body is not None else ())
-    return Expr("other", _bounded(node), line)
+        return Expr("lambda", line, (), (_expr(body, where, depth + 1),) if body is not None else (), (), None, *span)
+    return Expr("other", line, (), (), (), None, *span)
+
+
+def _call(node: ts.Node, where: _Where, depth: int, line: int, span: tuple[bytes, int, int]) -> Expr:
+    function = node.child_by_field_name("function")
+    arguments = node.child_by_field_name("arguments")
+    name = _dotted(function) if function is not None else None
+    args: list[Expr] = []
+    keywords: list[tuple[str, Expr]] = []
+    if arguments is not None and arguments.type == "argument_list":
+        args, keywords = _arguments(arguments, where, depth)
+    elif arguments is not None:  # `f(x for x in y)`
+        args = [_expr(arguments, where, depth + 1)]
+    if name is None and function is not None and function.type == "attribute":
+        # `String(36).with_variant(...)`, `func.now().op(...)`: the method's name, on its receiver
+        method = function.child_by_field_name("attribute")
+        receiver = function.child_by_field_name("object")
+        name = ("", _text(method)) if method is not None else ()
+        if receiver is not None:
+            args.insert(0, _expr(receiver, where, depth + 1))
+    return Expr("call", line, name or (), tuple(args), tuple(keywords), None, *span)
+
+
+def _plain_string(node: ts.Node) -> bool:
+    """A string literal without interpolation (not an f-string) — one whose value is known."""
+    start = node.child(0)
+    return start is not None and b"f" not in (start.text or b"").lower()
+
+
+def _string_value(node: ts.Node) -> str:
+    """The characters between the quotes, as written (escapes left as they are)."""
+    start, end = node.child(0), node.child(node.child_count - 1)
+    if start is None or end is None or start.type != "string_start" or end.type != "string_end":
+        return ""
+    return (node.text or b"")[start.end_byte - node.start_byte: end.start_byte - node.start_byte].decode(
+        "utf-8", "replace")
+
+
+def _union(node: ts.Node, where: _Where, depth: int, line: int, span: tuple[bytes, int, int]) -> Expr:
+    members: list[Expr] = []
+    for side in ("left", "right"):
+        part = node.child_by_field_name(side)
+        if part is not None:
+            converted = _expr(part, where, depth + 1)
+            members.extend(converted.args if converted.kind == "union" else (converted,))
+    return Expr("union", line, (), tuple(members), (), None, *span)
 
 
 def _pairs(node: ts.Node, where: _Where, depth: int) -> Iterator[tuple[str, Expr]]:
@@ -677,7 +736,7 @@ def _pairs(node: ts.Node, where: _Where, depth: int) -> Iterator[tuple[str, Expr
                _expr(value, where, depth + 1))
 
 
-def _subscript(node: ts.Node, where: _Where, depth: int) -> Expr:
+def _subscript(node: ts.Node, where: _Where, depth: int, line: int, span: tuple[bytes, int, int]) -> Expr:
     if node.type == "subscript":
         value = node.child_by_field_name("value")
         parameters = node.children_by_field_name("subscript")
@@ -687,7 +746,7 @@ def _subscript(node: ts.Node, where: _Where, depth: int) -> Expr:
         parameters = [c for c in parameter.named_children if c.type != "comment"] if parameter is not None else []
     name = _dotted(value) if value is not None else None
     args = tuple(_expr(p, where, depth + 1) for p in parameters[:_ITEMS_LIMIT])
-    return Expr("subscript", _bounded(node), where.line(node), name or (), args)
+    return Expr("subscript", line, name or (), args, (), None, *span)
 
 
 def _expr_from_string(text: str, line: int, path: str) -> Expr | None:
@@ -698,7 +757,7 @@ def _expr_from_string(text: str, line: int, path: str) -> Expr | None:
     statement = root.named_children[0] if root.named_children else None
     if root.has_error or statement is None or statement.type != "expression_statement" or not statement.named_children:
         return None
-    return _expr(statement.named_children[0], _Where(path, "", line - 1))
+    return _expr(statement.named_children[0], _Where(path, "", text.encode("utf-8"), line - 1))
 
 
 # =======================================================================================
@@ -760,11 +819,19 @@ class Project:
                 self.variables_by_name.setdefault(assignment.target, []).append(var)
         self._ancestors: dict[int, tuple[ClassRef, ...]] = {}
         self._bases: dict[int, tuple[Symbol, ...]] = {}
+        self._resolved: dict[tuple[int, Name], Symbol] = {}
 
     # --- names ---
 
     def resolve(self, module: ModuleDecl, name: Name) -> Symbol:
         """What `name`, written in `module`, refers to."""
+        key = (id(module), name)
+        known = self._resolved.get(key)
+        if known is None:
+            known = self._resolved[key] = self._resolve(module, name)
+        return known
+
+    def _resolve(self, module: ModuleDecl, name: Name) -> Symbol:
         if not name:
             return name
         head = name[0]
@@ -983,7 +1050,7 @@ class _Table:
 
     def fact(self, name: str, value: str) -> None:
         if all(k != name for k, _ in self.facts):
-            self.facts.append((name, redact(value)))
+            self.facts.append((name, _redact(value)))
 
 
 @define
@@ -1008,6 +1075,8 @@ class SqlAlchemy:
         self.out = out
         self._table_names: dict[int, str | None] = {}
         self._flavours: dict[int, str | None] = {}
+        self._roots: dict[int, bool] = {}
+        self._annotation_maps: dict[int, dict[str, Expr]] = {}
 
     def read(self) -> None:
         for module in self.project.modules:
@@ -1081,6 +1150,12 @@ class SqlAlchemy:
 
     def is_root(self, ref: ClassRef) -> bool:
         """A declarative base itself (`class Base(DeclarativeBase)`): columns on it are inherited, it has no table."""
+        known = self._roots.get(id(ref))
+        if known is None:
+            known = self._roots[id(ref)] = self._find_root(ref)
+        return known
+
+    def _find_root(self, ref: ClassRef) -> bool:
         if self._decorated_declarative(ref):
             return True
         for base in self.project.bases(ref):
@@ -1272,7 +1347,7 @@ class SqlAlchemy:
                 self._add(table, column, cls, assignment, sa_column)
             return
         inner, optional = _unwrap_optional(annotation)
-        if not self._is_mapped_annotation(cls, Expr("subscript", "", inner.line, ("Mapped",), (inner,))):
+        if not self._is_mapped_annotation(cls, Expr("subscript", inner.line, ("Mapped",), (inner,))):
             return
         primary = bool(call is not None and call.flag("primary_key"))
         nullable = call.flag("nullable") if call is not None else None
@@ -1403,13 +1478,18 @@ class SqlAlchemy:
                 return _PY_TYPES[inner.last]
         return _as_written(inner.text)
 
-    def _type_annotation_map(self, cls: ClassRef) -> dict[str, Expr]:
-        for ancestor in self.project.lineage(cls):
-            if self.is_root(ancestor):
-                found = ancestor.decl.attribute("type_annotation_map")
+    def _type_annotation_map(self, model: ClassRef) -> dict[str, Expr]:
+        """The declarative base's `type_annotation_map`, by the annotation's text (`datetime`, `str_30`)."""
+        known = self._annotation_maps.get(id(model))
+        if known is None:
+            known = {}
+            for ancestor in self.project.lineage(model):
+                found = ancestor.decl.attribute("type_annotation_map") if self.is_root(ancestor) else None
                 if found is not None and found.value is not None and found.value.kind == "dict":
-                    return dict(found.value.keywords)
-        return {}
+                    known = dict(found.value.keywords)
+                    break
+            self._annotation_maps[id(model)] = known
+        return known
 
     def _foreign_key_target(self, cls: ClassRef, positional: tuple[Expr, ...]) -> str | None:
         key = next((a for a in positional if a.is_call("ForeignKey")), None)
@@ -1421,7 +1501,7 @@ class SqlAlchemy:
         if target.kind == "name" and len(target.name) >= 2:
             # `ForeignKey(Customer.id)`, `ForeignKey(customers.c.id)`
             owner = target.name[:-2] if target.name[-2] == "c" else target.name[:-1]
-            table = self._table_of_expr(cls.module, Expr("name", ".".join(owner), target.line, owner))
+            table = self._table_of_expr(cls.module, Expr("name", target.line, owner, spelled=".".join(owner)))
             if table is not None:
                 return f"{table}.{target.name[-1]}"
         return target.text
@@ -1466,7 +1546,7 @@ class SqlAlchemy:
             if entry.kind == "dict":
                 comment = entry.keyword("comment")
                 if comment is not None and comment.value:
-                    table.description = redact(comment.value)
+                    table.description = _redact(comment.value)
             else:
                 _constraint(entry, table, Origin("sqlalchemy", ref.module.path, entry.line))
 
@@ -1491,7 +1571,7 @@ class SqlAlchemy:
             table.fact("reflected", "true")
         comment = expr.keyword("comment")
         if comment is not None and comment.value:
-            table.description = redact(comment.value)
+            table.description = _redact(comment.value)
         for arg in expr.args[1:]:
             if arg.is_call("Column"):
                 column = self._core_column(module, arg)
@@ -1520,7 +1600,7 @@ class SqlAlchemy:
             target = key.args[0]
             references = target.value if target.kind == "string" else target.text
         field_ = Field(first.value, _sa_type(type_expr) if type_expr is not None else None,
-                       (False if primary else True) if nullable is None else nullable, _default(first.value, call),
+                       (not primary) if nullable is None else nullable, _default(first.value, call),
                        primary, bool(call.flag("unique")), references, call.line, _description(call, "comment", "doc"))
         return _Column(field_, first.value, references)
 
@@ -1574,18 +1654,22 @@ def _constraint(entry: Expr, table: _Table, origin: Origin) -> None:
         _add_check(table, check or "")
 
 
-def _mark(table: _Table, column: str, **changes: object) -> None:
+def _mark(table: _Table, column: str, unique: bool = False, primary_key: bool = False,
+          references: str | None = None) -> None:
+    """A table-level constraint's word on one of the table's columns."""
     for position, known in enumerate(table.columns):
         if known.field.name == column:
-            references = changes.get("references", known.references)
-            table.columns[position] = _Column(evolve(known.field, **changes), known.attribute,
-                                              references if isinstance(references, str) else None)
+            field_ = evolve(known.field, unique=known.field.unique or unique,
+                            primary_key=known.field.primary_key or primary_key,
+                            nullable=False if primary_key else known.field.nullable,
+                            references=references or known.field.references)
+            table.columns[position] = evolve(known, field=field_, references=field_.references)
 
 
 def _add_check(table: _Table, check: str) -> None:
     known = next((v for k, v in table.facts if k == "checks"), None)
     table.facts = [(k, v) for k, v in table.facts if k != "checks"]
-    table.facts.append(("checks", redact(f"{known}; {check}" if known else check)))
+    table.facts.append(("checks", _redact(f"{known}; {check}" if known else check)))
 
 
 def _foreign_key(table: str, column: _Column, origin: Origin) -> Relationship:
@@ -1635,9 +1719,7 @@ def _unwrap_optional(inner: Expr) -> tuple[Expr, bool]:
     if inner.kind == "subscript" and inner.last == "Optional" and inner.args:
         return inner.args[0], True
     members: tuple[Expr, ...] = ()
-    if inner.kind == "union":
-        members = inner.args
-    elif inner.kind == "subscript" and inner.last == "Union":
+    if inner.kind == "union" or inner.kind == "subscript" and inner.last == "Union":
         members = inner.args
     if members:
         rest = [m for m in members if not (m.kind == "constant" and m.value == "None")]
@@ -1661,7 +1743,7 @@ def _merge_calls(alias: Expr, own: Expr | None) -> Expr:
         return alias
     keywords = dict(alias.keywords)
     keywords.update(dict(own.keywords))
-    return Expr("call", own.text, own.line, own.name, own.args or alias.args, tuple(keywords.items()))
+    return Expr("call", own.line, own.name, own.args or alias.args, tuple(keywords.items()), spelled=own.text)
 
 
 def _snake_case(name: str) -> str:
@@ -1744,6 +1826,8 @@ class Django:
         self.apps = self._app_configs()
         self.settings = self._settings()
         self._is_model: dict[int, bool] = {}
+        self._labels: dict[int, str] = {}
+        self._fields: dict[int, list[tuple[ClassRef, Assignment, Expr]]] = {}
         self._tables: dict[int, str] = {}
         self._pks: dict[int, tuple[str, str | None]] = {}
         self.by_label: dict[tuple[str, str], ClassRef] = {}
@@ -1796,6 +1880,8 @@ class Django:
     def _declares_django_field(self, cls: ClassRef) -> bool:
         """A body with `models.CharField(...)`-like calls resolving into django.db.models: a model whose
         base comes from a package not read is a model all the same."""
+        if not any(q[:1] == ("django",) for q in cls.module.imports.values()):
+            return False
         for assignment in cls.decl.body:
             value = assignment.value
             if value is not None and value.kind == "call" and value.name:
@@ -1828,6 +1914,12 @@ class Django:
         return abstract is not None and abstract.value is not None and abstract.value.value == "True"
 
     def app_label(self, ref: ClassRef) -> str:
+        known = self._labels.get(id(ref))
+        if known is None:
+            known = self._labels[id(ref)] = self._find_app_label(ref)
+        return known
+
+    def _find_app_label(self, ref: ClassRef) -> str:
         explicit = _string_attribute(ref.decl.inner_class("Meta"), "app_label")
         if explicit:
             return explicit
@@ -1873,6 +1965,12 @@ class Django:
 
     def _fields_of(self, ref: ClassRef) -> list[tuple[ClassRef, Assignment, Expr]]:
         """(declaring class, assignment, field call) of each field the model's table has, abstract parents' first."""
+        known = self._fields.get(id(ref))
+        if known is None:
+            known = self._fields[id(ref)] = self._find_fields(ref)
+        return known
+
+    def _find_fields(self, ref: ClassRef) -> list[tuple[ClassRef, Assignment, Expr]]:
         # Django copies the fields of abstract models only (a plain mixin's fields are ignored); a
         # concrete parent keeps its own, joined through `<parent>_ptr`
         contributors = [c for c in reversed(self.project.inherited(ref, self._concrete))
@@ -1950,12 +2048,12 @@ class Django:
             return self._model_target(found) if found is not None and self.is_model(found) else \
                 self._by_label(f"{self.app_label(ref)}.{spelled.value}", ref)
         if spelled.kind == "name":
-            found = self.project.resolve(cls.module, spelled.name)
-            if isinstance(found, ClassRef) and self.is_model(found):
-                return self._model_target(found)
-            if isinstance(found, tuple) and len(found) >= 3 and found[-2] == "models":
+            symbol = self.project.resolve(cls.module, spelled.name)
+            if isinstance(symbol, ClassRef) and self.is_model(symbol):
+                return self._model_target(symbol)
+            if isinstance(symbol, tuple) and len(symbol) >= 3 and symbol[-2] == "models":
                 # `from taggit.models import Tag`: Django's default naming, from the app the module sits in
-                return self._by_label(f"{found[-3]}.{found[-1]}", ref)
+                return self._by_label(f"{symbol[-3]}.{symbol[-1]}", ref)
         return None
 
     def _by_label(self, label: str, near: ClassRef) -> _Target | None:
@@ -2022,7 +2120,7 @@ class Django:
         if managed is not None and managed.value == "False":
             table.fact("managed", "false")
         comment = meta.get("db_table_comment")
-        table.description = table.description or (redact(comment.value) if comment is not None and comment.value
+        table.description = table.description or (_redact(comment.value) if comment is not None and comment.value
                                                   else ref.decl.docstring)
         columns_by_field: dict[str, str] = {}
         fields = self._fields_of(ref)
@@ -2211,6 +2309,7 @@ def _string_attribute(decl: ClassDecl | None, name: str) -> str | None:
     return found.value.value if found is not None and found.value is not None and found.value.kind == "string" else None
 
 
+@lru_cache(maxsize=4096)
 def _app_folder(path: str) -> str:
     """The Django app a models file belongs to: the folder of `models.py`, or above a `models/` package."""
     folder = PurePosixPath(path).parent
@@ -2222,6 +2321,12 @@ def _app_folder(path: str) -> str:
 # =======================================================================================
 # Shared helpers
 # =======================================================================================
+
+
+@lru_cache(maxsize=8192)
+def _redact(text: str) -> str:
+    """`redact`, once per distinct text: a project repeats `0`, `True` and `auto_now_add` thousands of times."""
+    return redact(text)
 
 
 def _keyword(keywords: tuple[tuple[str, Expr], ...], name: str) -> Expr | None:
@@ -2249,8 +2354,8 @@ def _default(name: str, call: Expr | None) -> str | None:
 
 def _default_text(name: str, value: Expr) -> str:
     if value.kind == "string":
-        return MASK if is_secret_name(name) and value.value else redact(value.value or "")
-    return redact(value.text)
+        return MASK if is_secret_name(name) and value.value else _redact(value.value or "")
+    return _redact(value.text)
 
 
 def _description(call: Expr | None, *keywords: str) -> str | None:
@@ -2259,20 +2364,20 @@ def _description(call: Expr | None, *keywords: str) -> str | None:
     for keyword in keywords:
         value = call.keyword(keyword)
         if value is not None and value.kind == "string" and value.value:
-            return redact(value.value)
+            return _redact(value.value)
     return None
 
 
 def _as_written(text: str) -> str:
     text = " ".join(text.split())
-    return redact(text if len(text) <= _TYPE_TEXT_LIMIT else text[: _TYPE_TEXT_LIMIT - 1] + "…")
+    return _redact(text if len(text) <= _TYPE_TEXT_LIMIT else text[: _TYPE_TEXT_LIMIT - 1] + "…")
 
 
 def _snippet(expr: Expr | None) -> str:
     if expr is None:
         return "nothing"
     text = " ".join(expr.text.split())
-    return redact(text if len(text) <= 60 else text[:59] + "…")
+    return _redact(text if len(text) <= 60 else text[:59] + "…")
 
 
 # =======================================================================================
