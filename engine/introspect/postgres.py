@@ -2,7 +2,8 @@
 
 Read-only three times over: the session starts with `default_transaction_read_only=on`
 (a connect option, so it holds before the first statement), the one transaction is
-`READ ONLY`, and only SELECTs are sent. `statement_timeout` and `lock_timeout` bound every
+`READ ONLY`, and only SELECTs are sent. Behind PgBouncer, which refuses connect options,
+the same settings are made with `SET LOCAL` inside that transaction. `statement_timeout` and `lock_timeout` bound every
 statement (a table locked by a running `ALTER TABLE` delays nothing for long), and
 libpq's `connect_timeout` bounds the connection.
 
@@ -86,37 +87,77 @@ def connect(target: Target, timeout_seconds: float) -> Iterator[Any]:
 
     Errors are the driver's (wrapped by SQLAlchemy); `read` turns them into words.
     """
-    from sqlalchemy import create_engine
-    from sqlalchemy.engine import URL
-    from sqlalchemy.pool import NullPool
+    from sqlalchemy.exc import DBAPIError
 
-    query = dict(target.query)
-    # the user's own `options` come first, so that ours (read-only, timeouts) win where they overlap
-    users_options = query.pop("options", "")
     milliseconds = max(1, int(timeout_seconds * 1000))
-    # search_path=pg_catalog: PostgreSQL then spells every name outside pg_catalog with its schema, in
-    # foreign keys, defaults and types alike, so `customers` in `public` is never taken for one elsewhere
-    options = (f"{users_options} -c default_transaction_read_only=on -c search_path=pg_catalog"
-               f" -c statement_timeout={milliseconds}"
-               f" -c lock_timeout={milliseconds} -c idle_in_transaction_session_timeout={milliseconds * 6}").strip()
-    url = URL.create("postgresql+psycopg", username=target.username, password=target.password, host=target.host,
-                     port=target.port, database=target.database, query=query)
-    engine = create_engine(url, poolclass=NullPool, connect_args={
-        # libpq counts whole seconds and takes 2 as its least
-        "connect_timeout": max(2, math.ceil(timeout_seconds)),
-        "options": options,
-        "application_name": "flowscan introspect",
-    })
+    engine = _engine(target, timeout_seconds, startup_options=_startup_options(target, milliseconds))
     try:
-        with engine.connect() as connection:
+        try:
+            opened = engine.connect()
+        except DBAPIError as error:
+            if "unsupported startup parameter" not in str(error.orig):
+                raise
+            # PgBouncer refuses `options` at connect: the transaction below sets the same, for itself alone
+            engine.dispose()
+            engine = _engine(target, timeout_seconds, startup_options=None)
+            opened = engine.connect()
+        with opened as connection:
             # one snapshot for every query, so statistics and structure agree
             connection.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            for name, value in _settings(milliseconds):
+                # SET LOCAL ends with the transaction: a pooled server connection goes back as it came
+                connection.exec_driver_sql(f"SET LOCAL {name} = {value}")
+            # what the reflection takes for the default schema (see `_settings`)
+            connection.dialect.default_schema_name = "pg_catalog"
             try:
                 yield connection
             finally:
                 connection.rollback()
     finally:
         engine.dispose()
+
+
+def _settings(milliseconds: int) -> list[tuple[str, str]]:
+    """The session's settings: read-only, bounded waits, and search_path=pg_catalog.
+
+    With only pg_catalog on the search path, PostgreSQL spells every other name with its
+    schema, in foreign keys, defaults and types alike, so `customers` in `public` is never
+    taken for a `customers` elsewhere.
+    """
+    return [
+        ("default_transaction_read_only", "on"),
+        ("search_path", "pg_catalog"),
+        ("statement_timeout", str(milliseconds)),
+        ("lock_timeout", str(milliseconds)),
+        ("idle_in_transaction_session_timeout", str(milliseconds * 6)),
+    ]
+
+
+def _startup_options(target: Target, milliseconds: int) -> str:
+    # the user's own `options` come first, so that ours win where they overlap
+    users = dict(target.query).get("options", "")
+    ours = " ".join(f"-c {name}={value}" for name, value in _settings(milliseconds))
+    return f"{users} {ours}".strip()
+
+
+def _engine(target: Target, timeout_seconds: float, *, startup_options: str | None) -> Any:
+    from sqlalchemy import create_engine
+    from sqlalchemy.engine import URL
+    from sqlalchemy.pool import NullPool
+
+    query = {k: v for k, v in target.query if k != "options"}
+    url = URL.create("postgresql+psycopg", username=target.username, password=target.password, host=target.host,
+                     port=target.port, database=target.database, query=query)
+    arguments: dict[str, Any] = {
+        # libpq counts whole seconds and takes 2 as its least
+        "connect_timeout": max(2, math.ceil(timeout_seconds)),
+        "application_name": "flowscan introspect",
+        # no server-side prepared statements: a transaction-pooling PgBouncer would lose them
+        "prepare_threshold": None,
+    }
+    if startup_options:
+        arguments["options"] = startup_options
+    return create_engine(url, poolclass=NullPool, connect_args=arguments)
 
 
 def _readable_schemas(connection: Any) -> list[str]:

@@ -142,6 +142,60 @@ def _seed_postgres(server: Postgres) -> None:
     wait_until(counted, "PostgreSQL's table statistics")
 
 
+@frozen
+class Bouncer:
+    """PgBouncer in transaction-pooling mode before the shop database: it refuses connect-time `options`."""
+
+    port: int
+    postgres: Postgres
+
+    def dsn(self) -> str:
+        return url("postgresql", "flowscan_reader", self.postgres.reader_password, self.port, "shop")
+
+
+@pytest.fixture(scope="session")
+def pgbouncer_server(postgres_server: Postgres) -> Iterator[Bouncer]:
+    binary = shutil.which("pgbouncer") or ("/usr/sbin/pgbouncer" if os.path.exists("/usr/sbin/pgbouncer") else None)
+    if binary is None:
+        unavailable("PgBouncer is not installed (Debian: apt-get install pgbouncer)")
+    folder = Path(tempfile.mkdtemp(prefix="flowscan-pgbouncer-"))
+    port = free_port()
+    server = Bouncer(port, postgres_server)
+    (folder / "users.txt").write_text(f'"flowscan_reader" "{postgres_server.reader_password}"\n')
+    (folder / "pgbouncer.ini").write_text(
+        f"[databases]\nshop = host=127.0.0.1 port={postgres_server.port} dbname=shop\n\n"
+        f"[pgbouncer]\nlisten_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n"
+        f"auth_type = plain\nauth_file = {folder / 'users.txt'}\npool_mode = transaction\n"
+        f"logfile = {folder / 'pgbouncer.log'}\npidfile = {folder / 'pgbouncer.pid'}\n"
+    )
+    as_user: list[str] = []
+    if os.geteuid() == 0:  # PgBouncer will not run as root either
+        owner = pwd.getpwnam("postgres")
+        for path in (folder, *folder.iterdir()):
+            os.chown(path, owner.pw_uid, owner.pw_gid)
+        as_user = ["runuser", "-u", "postgres", "--"]
+    process = subprocess.Popen([*as_user, binary, str(folder / "pgbouncer.ini")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        wait_until(lambda: _listening(port) or process.poll() is not None, "PgBouncer", folder / "pgbouncer.log")
+        if process.poll() is not None:
+            pytest.fail(f"PgBouncer exited with {process.returncode}")
+        yield server
+    finally:
+        process.terminate()
+        try:
+            process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _listening(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) == 0
+
+
 # --- MariaDB -----------------------------------------------------------------------------------
 
 @frozen
@@ -185,12 +239,9 @@ def mariadb_server() -> Iterator[MariaDB]:
         yield server
     finally:
         if process is not None:
-            process.terminate()
-            try:
-                process.wait(timeout=30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+            # its data is thrown away: no need for the orderly shutdown that flushes it
+            process.kill()
+            process.wait(timeout=30)
         shutil.rmtree(folder, ignore_errors=True)
 
 

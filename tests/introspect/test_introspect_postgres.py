@@ -7,7 +7,7 @@ from datetime import datetime
 
 import orjson
 import pytest
-from conftest import Postgres
+from conftest import Bouncer, Postgres
 from flowscan.catalog.model import Catalog, Field, Index, Item
 from flowscan.catalog.serialize import catalog_from_data
 from flowscan.introspect import IntrospectionError, introspect, postgres
@@ -196,3 +196,26 @@ def test_each_failure_is_one_line_of_words(postgres_server: Postgres) -> None:
 def test_the_library_raises_the_same_words(postgres_server: Postgres) -> None:
     with pytest.raises(IntrospectionError, match="has no database 'no_such_db'"):
         introspect(postgres_server.dsn(database="no_such_db"))
+
+
+def test_behind_pgbouncer_the_settings_go_into_the_transaction(pgbouncer_server: Bouncer, shop: Catalog) -> None:
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    import psycopg
+
+    with pytest.raises(psycopg.OperationalError, match="unsupported startup parameter"):
+        psycopg.connect(pgbouncer_server.dsn(), options="-c statement_timeout=1000").close()
+    # introspection reads the same catalog all the same
+    through = introspect(pgbouncer_server.dsn())
+    assert through.items == tuple(
+        Item(i.type, i.name, tuple(o.__class__(o.source, o.path.replace(str(pgbouncer_server.postgres.port),
+                                                                        str(pgbouncer_server.port)), o.line)
+                                   for o in i.origins), i.fields, i.indexes, i.facts, i.description)
+        for i in shop.items)
+    assert [(r.source, r.target) for r in through.relationships] == [(r.source, r.target) for r in shop.relationships]
+    with postgres.connect(parse_dsn(pgbouncer_server.dsn()), 5.0) as connection:
+        assert connection.execute(text("SHOW transaction_read_only")).scalar() == "on"
+        assert connection.execute(text("SHOW statement_timeout")).scalar() == "5s"
+        with pytest.raises(DBAPIError, match="read-only transaction"):
+            connection.execute(text("DELETE FROM public.order_items"))
