@@ -84,8 +84,11 @@ def group(files: Sequence[CatalogFile], is_data: Callable[[str], bool]) -> tuple
         if placed is None:
             loose.append(file)
             continue
-        if not placed.hidden:
-            groups.setdefault(placed.root, _Group(placed.layout)).add(file, placed)
+        if placed.hidden:
+            continue
+        if placed.root not in groups:
+            groups[placed.root] = _Group(placed.layout)
+        groups[placed.root].add(file, placed)
     datasets = [Dataset(root, g.layout, tuple(g.members), tuple(g.keys), tuple(g.partitions), root in success_dirs)
                 for root, g in groups.items()]
     series, single = _numbered(loose)

@@ -94,19 +94,14 @@ def _reading(file: CatalogFile, sample: Sample, decoded: Text, layout: _Layout, 
     header = _has_header(records[0].cells, [r.cells for r in records[1:]], decimal_comma)
     width = len(records[0].cells) if header else Counter(len(r.cells) for r in records).most_common(1)[0][0]
     rows = records[1:] if header else records
+    line = records[0].line
     if not rows and sample.truncated:
-        log.add(f"no whole record after the header in the first {SAMPLE_BYTES} bytes: column types not inferred",
-                records[0].line)
+        log.add(f"no whole record after the header in the first {SAMPLE_BYTES} bytes: column types not inferred", line)
     _report_ragged(rows, width, header, log)
-    tallies = [TypeTally() for _ in range(width)]
-    for row in rows:
-        for index, tally in enumerate(tallies):
-            # a short record's missing cells are empty ones, as every CSV reader fills them
-            tally.add(scalar_type(row.cells[index], decimal_comma) if index < len(row.cells) else "null")
-    names = _names(records[0].cells if header else [], width, log, records[0].line)
+    tallies = _column_types(rows, width, decimal_comma)
+    names = _names(records[0].cells if header else [], width, log, line)
     # a sample that holds the whole file knows a column has no empty cells; a head does not
     whole = not sample.truncated and 0 < len(rows) < SAMPLE_ROWS
-    line = records[0].line
     fields = tuple(
         Field(name, tally.resolved(), True if tally.nulls else (False if whole else None), line=line)
         for name, tally in zip(names, tallies, strict=True)
@@ -117,9 +112,18 @@ def _reading(file: CatalogFile, sample: Sample, decoded: Text, layout: _Layout, 
              ("columns", str(width)),
              ("sampled_rows", str(len(rows))),
              ("sampled", f"first {SAMPLE_ROWS} rows") if len(rows) >= SAMPLE_ROWS else sampled_fact(sample, SAMPLE_BYTES)]
-    if decimal_comma and any(t.counts["decimal"] for t in tallies) and _uses_decimal_comma(rows, layout.delimiter):
+    if decimal_comma and _uses_decimal_comma(rows):
         facts.append(("decimal_separator", "comma"))
     return Reading("csv", fields, tuple(facts), log.all(), line)
+
+
+def _column_types(rows: list[_Record], width: int, decimal_comma: bool) -> list[TypeTally]:
+    tallies = [TypeTally() for _ in range(width)]
+    for row in rows:
+        for index, tally in enumerate(tallies):
+            # a short record's missing cells are empty ones, as every CSV reader fills them
+            tally.add(scalar_type(row.cells[index], decimal_comma) if index < len(row.cells) else "null")
+    return tallies
 
 
 def _base_facts(file: CatalogFile, sample: Sample, decoded: Text | None) -> list[tuple[str, str]]:
@@ -269,9 +273,8 @@ def _report_ragged(rows: list[_Record], width: int, header: bool, log: ProblemLo
             log.add(f"{len(row.cells)} fields where {expected} {width}", row.line)
 
 
-def _uses_decimal_comma(rows: list[_Record], delimiter: str) -> bool:
-    return delimiter != "," and any("," in cell and scalar_type(cell, True) == "decimal"
-                                    for row in rows for cell in row.cells)
+def _uses_decimal_comma(rows: list[_Record]) -> bool:
+    return any("," in cell and scalar_type(cell, True) == "decimal" for row in rows for cell in row.cells)
 
 
 def _clearly_a_table(records: list[_Record]) -> bool:
