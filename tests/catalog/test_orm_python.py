@@ -519,6 +519,16 @@ def test_module_names_follow_packages() -> None:
     }
 
 
+def test_relative_imports_resolve_from_the_package() -> None:
+    package = read_module("shop/__init__.py", "shop", b"from .models import Order\nfrom . import db\n")
+    module = read_module("shop/models/order.py", "shop.models.order",
+                         b"from ..base import TimeStamped\nfrom . import tags\nimport sqlalchemy.orm as orm\n")
+
+    assert package.imports == {"Order": ("shop", "models", "Order"), "db": ("shop", "db")}
+    assert module.imports == {"TimeStamped": ("shop", "base", "TimeStamped"), "tags": ("shop", "models", "tags"),
+                              "orm": ("sqlalchemy", "orm")}
+
+
 def test_five_hundred_model_files(tmp_path: Path) -> None:
     """The reader's cost on a large project is measured on these (see the report); here, only correctness."""
     contents: dict[str, str | bytes] = {"app/__init__.py": "", "app/base.py": _BASE}

@@ -251,15 +251,17 @@ def _read_region(source: bytes, where: _Where, piece: _Piece, top: bool) -> None
     for child in root.children:
         (broken if child.has_error or child.type == "ERROR" else sound).append(child)
     _read_statements(sound, source, where, piece)
-    for start, end in _merged_ranges(broken):
-        _read_broken(root, source, start, end, where, piece, top)
+    for start, end, first_line in _merged_ranges(broken):
+        _read_broken(root, source, (start, end, first_line), where, piece, top)
 
 
-def _read_broken(root: ts.Node, source: bytes, start: int, end: int, where: _Where, piece: _Piece, top: bool) -> None:
-    """A region tree-sitter could not parse: when it holds several statements, read each alone,
-    so that one unclosed parenthesis costs its own statement, not the rest of the file."""
+def _read_broken(root: ts.Node, source: bytes, span: tuple[int, int, int], where: _Where, piece: _Piece,
+                 top: bool) -> None:
+    """A region tree-sitter could not parse (bytes `start` to `end`, from row `first_line`): when it
+    holds several statements, read each alone, so that one unclosed parenthesis costs its own
+    statement, not the rest of the file."""
+    start, end, first_line = span
     region = source[start:end]
-    first_line = source.count(b"\n", 0, start)
     pieces = list(_statement_pieces(region))
     if top and len(pieces) > 1:
         for offset, text in pieces:
@@ -280,14 +282,15 @@ def _nodes_between(root: ts.Node, start: int, end: int) -> Iterator[ts.Node]:
             yield child
 
 
-def _merged_ranges(nodes: Sequence[ts.Node]) -> list[tuple[int, int]]:
-    ranges: list[tuple[int, int]] = []
+def _merged_ranges(nodes: Sequence[ts.Node]) -> list[tuple[int, int, int]]:
+    """(start byte, end byte, first row) of the regions the nodes cover, adjacent ones merged."""
+    ranges: list[tuple[int, int, int]] = []
     for node in nodes:
         start = node.start_byte - node.start_point.column  # whole lines: the piece's indentation is its own
         if ranges and start <= ranges[-1][1] + 1:
-            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], node.end_byte))
+            ranges[-1] = (ranges[-1][0], max(ranges[-1][1], node.end_byte), ranges[-1][2])
         else:
-            ranges.append((start, node.end_byte))
+            ranges.append((start, node.end_byte, node.start_point.row))
     return ranges
 
 
@@ -332,7 +335,7 @@ def _read_statements(nodes: Sequence[ts.Node], source: bytes, where: _Where, pie
                      outermost: bool = True) -> None:
     for node in nodes:
         if node.type in ("import_statement", "import_from_statement"):
-            piece.imports.extend(_imports(node, where.module))
+            piece.imports.extend(_imports(node, _package(where)))
         elif node.type in ("class_definition", "decorated_definition"):
             declared = _class_of(node, source, where)
             if declared is not None:
@@ -361,7 +364,7 @@ def _blocks(node: ts.Node) -> Iterator[ts.Node]:
 # --- imports ---------------------------------------------------------------------------
 
 
-def _imports(node: ts.Node, module: str) -> Iterator[tuple[str, Name]]:
+def _imports(node: ts.Node, package: str) -> Iterator[tuple[str, Name]]:
     if node.type == "import_statement":
         for item in node.named_children:
             if item.type == "aliased_import":
@@ -375,7 +378,7 @@ def _imports(node: ts.Node, module: str) -> Iterator[tuple[str, Name]]:
     origin = node.child_by_field_name("module_name")
     if origin is None:
         return
-    base = _absolute(_text(origin), module)
+    base = _absolute(_text(origin), package)
     if base is None:
         return
     for item in node.children_by_field_name("name"):
@@ -387,16 +390,23 @@ def _imports(node: ts.Node, module: str) -> Iterator[tuple[str, Name]]:
             yield _text(item), base + tuple(_text(item).split("."))
 
 
-def _absolute(spelled: str, module: str) -> Name | None:
-    """`..base` in module `shop.models.order` → `shop.base`."""
+def _package(where: _Where) -> str:
+    """The package relative imports start from: the module's own for an `__init__.py`, else its parent's."""
+    if where.path.endswith("__init__.py"):
+        return where.module
+    return where.module.rpartition(".")[0]
+
+
+def _absolute(spelled: str, package: str) -> Name | None:
+    """`..base` in package `shop.models` → `shop.base`."""
     dots = len(spelled) - len(spelled.lstrip("."))
     rest = tuple(p for p in spelled[dots:].split(".") if p)
     if dots == 0:
         return rest
-    package = module.split(".")[:-1]
-    if dots - 1 > len(package):
+    parts = package.split(".") if package else []
+    if dots - 1 > len(parts):
         return None
-    return tuple(package[: len(package) - (dots - 1)]) + rest
+    return tuple(parts[: len(parts) - (dots - 1)]) + rest
 
 
 # --- classes and assignments -----------------------------------------------------------
@@ -436,8 +446,8 @@ def _read_body(block: ts.Node, source: bytes, where: _Where, body: list[Assignme
             broken.append(statement)
         else:
             _body_statement(statement, source, where, body, inner)
-    for start, end in _merged_ranges(broken):
-        _read_broken_body(source, start, end, where, body, inner)
+    for start, end, first_line in _merged_ranges(broken):
+        _read_broken_body(source, (start, end, first_line), where, body, inner)
 
 
 def _body_statement(statement: ts.Node, source: bytes, where: _Where, body: list[Assignment],
@@ -462,11 +472,11 @@ def _body_statement(statement: ts.Node, source: bytes, where: _Where, body: list
             body.append(partial)
 
 
-def _read_broken_body(source: bytes, start: int, end: int, where: _Where, body: list[Assignment],
+def _read_broken_body(source: bytes, span: tuple[int, int, int], where: _Where, body: list[Assignment],
                       inner: list[ClassDecl]) -> None:
     """Statements of a class body swallowed by a syntax error: each one parsed alone, dedented."""
+    start, end, first_line = span
     region = source[start:end]
-    first_line = source.count(b"\n", 0, start)
     indent = len(region) - len(region.lstrip(b" \t"))
     prefix = region[:indent]
     pieces = re.split(rb"(?m)^(?=" + re.escape(prefix) + rb"[A-Za-z_@])", region)
@@ -1141,7 +1151,7 @@ class SqlAlchemy:
 
     @staticmethod
     def _decorated_declarative(ref: ClassRef) -> bool:
-        return any(d.last == "as_declarative" or d.name[-1:] == ("as_declarative",) for d in ref.decl.decorators)
+        return any(d.last == "as_declarative" for d in ref.decl.decorators)
 
     @staticmethod
     def _decorated_mapped(ref: ClassRef) -> bool:
@@ -1162,16 +1172,13 @@ class SqlAlchemy:
             if isinstance(base, tuple) and base and base[-1] in ("DeclarativeBase", "DeclarativeBaseNoMeta"):
                 return True
             if isinstance(base, tuple) and base and base[-1] == "SQLModel":
-                return ref.decl.keywords == () or _keyword(ref.decl.keywords, "table") is None
+                table = _keyword(ref.decl.keywords, "table")
+                return table is None or table.value != "True"  # without table=True, a pydantic model
         return False
 
     def _is_abstract(self, ref: ClassRef) -> bool:
         abstract = ref.decl.attribute("__abstract__")
         return abstract is not None and abstract.value is not None and abstract.value.value == "True"
-
-    def is_mapped(self, ref: ClassRef) -> bool:
-        return self.flavour(ref) is not None and not self.is_root(ref) and not self._is_abstract(ref) \
-            and self.table_name(ref) is not None
 
     # --- table names ---
 
@@ -1195,6 +1202,9 @@ class SqlAlchemy:
         table = ref.decl.attribute("__table__")
         if table is not None and table.value is not None:
             found = self._table_of_expr(ref.module, table.value)
+            if found is None:
+                self._problem(ref, table, f"__table__ of {ref.name} is not a Table() this reader can follow "
+                                          f"({_snippet(table.value)}): its table is not read")
             return found
         for parent in self.project.ancestors(ref):
             if self.flavour(parent) is not None and not self.is_root(parent) and not self._is_abstract(parent):
@@ -1207,10 +1217,8 @@ class SqlAlchemy:
         flavour = self.flavour(ref)
         if flavour == "flask-sqlalchemy":
             return _qualified(schema, _snake_case(ref.name))
-        if flavour == "sqlmodel" and _keyword(ref.decl.keywords, "table") is not None:
-            return _qualified(schema, ref.name.lower())
         if flavour == "sqlmodel":
-            return None  # a SQLModel without table=True is a pydantic model, not a table
+            return _qualified(schema, ref.name.lower())  # roots (no table=True) were left above
         self.out.problems.append(Problem(ref.module.path, ref.decl.line, ref.decl.column,
                                          f"SQLAlchemy model {ref.name} has no __tablename__ or __table__: no table read"))
         return None
@@ -1311,24 +1319,14 @@ class SqlAlchemy:
             self._sqlmodel_attribute(model, cls, assignment, table)
             return
         if value is not None and value.is_call(*_COLUMN_CALLS):
-            column = self._column(model, cls, assignment, value)
+            self._add(table, self._column(model, cls, assignment, value), cls, assignment, value)
         elif value is None and not assignment.computed and self._is_mapped_annotation(cls, assignment.annotation):
-            column = self._column(model, cls, assignment, None)
-        else:
-            return
-        if column is not None:
-            self._add(table, column, cls, assignment, value)
+            self._add(table, self._column(model, cls, assignment, None), cls, assignment, None)
 
     def _add(self, table: _Table, column: _Column, cls: ClassRef, assignment: Assignment, call: Expr | None) -> None:
         if any(c.attribute == column.attribute for c in table.columns if c.attribute):
             return  # the nearest class declares this attribute: a mixin's of the same name is overridden
-        table.add_column(column, replace=False)
-        if column.references:
-            table.relations.append(_foreign_key(table.name, column, Origin("sqlalchemy", cls.module.path,
-                                                                          assignment.line)))
-        if call is not None and call.flag("index"):
-            table.add_index(Index(f"ix_{table.name.split('.')[-1]}_{column.field.name}", (column.field.name,),
-                                  unique=bool(call.flag("unique"))))
+        _add_column(table, column, Origin("sqlalchemy", cls.module.path, assignment.line), call)
 
     def _sqlmodel_attribute(self, model: ClassRef, cls: ClassRef, assignment: Assignment, table: _Table) -> None:
         """SQLModel: every annotated attribute of a `table=True` model is a column, `Field(...)` says how."""
@@ -1342,9 +1340,8 @@ class SqlAlchemy:
         call = value if value is not None and value.is_call("Field") else None
         sa_column = call.keyword("sa_column") if call is not None else None
         if sa_column is not None and sa_column.is_call("Column"):
-            column = self._column(model, cls, evolve(assignment, annotation=None), sa_column)
-            if column is not None:
-                self._add(table, column, cls, assignment, sa_column)
+            self._add(table, self._column(model, cls, evolve(assignment, annotation=None), sa_column), cls, assignment,
+                      sa_column)
             return
         inner, optional = _unwrap_optional(annotation)
         if not self._is_mapped_annotation(cls, Expr("subscript", inner.line, ("Mapped",), (inner,))):
@@ -1403,7 +1400,7 @@ class SqlAlchemy:
             return annotation.args[0]
         return None
 
-    def _column(self, model: ClassRef, cls: ClassRef, assignment: Assignment, call: Expr | None) -> _Column | None:
+    def _column(self, model: ClassRef, cls: ClassRef, assignment: Assignment, call: Expr | None) -> _Column:
         inner = self._mapped_inner(cls, assignment.annotation)
         optional = None
         mapped_type: Expr | None = None
@@ -1564,8 +1561,8 @@ class SqlAlchemy:
             return
         table = self.out.table(name)
         table.origins.append(Origin("sqlalchemy", module.path, expr.line))
-        table.fact("table_variable", call.variable or "")
-        table.facts = [(k, v) for k, v in table.facts if v]
+        if call.variable:
+            table.fact("table_variable", call.variable)
         table.fact("orm", "sqlalchemy-core")
         if expr.keyword("autoload_with") is not None or expr.flag("autoload"):
             table.fact("reflected", "true")
@@ -1573,20 +1570,15 @@ class SqlAlchemy:
         if comment is not None and comment.value:
             table.description = _redact(comment.value)
         for arg in expr.args[1:]:
+            origin = Origin("sqlalchemy", module.path, arg.line)
             if arg.is_call("Column"):
-                column = self._core_column(module, arg)
-                if column is None:
-                    continue
-                table.add_column(column)
-                if column.references:
-                    table.relations.append(_foreign_key(name, column, Origin("sqlalchemy", module.path, arg.line)))
-                if arg.flag("index"):
-                    table.add_index(Index(f"ix_{name.split('.')[-1]}_{column.field.name}", (column.field.name,),
-                                          unique=bool(arg.flag("unique"))))
+                column = self._core_column(arg)
+                if column is not None:
+                    _add_column(table, column, origin, arg)
             else:
-                _constraint(arg, table, Origin("sqlalchemy", module.path, arg.line))
+                _constraint(arg, table, origin)
 
-    def _core_column(self, module: ModuleDecl, call: Expr) -> _Column | None:
+    def _core_column(self, call: Expr) -> _Column | None:
         first = call.args[0] if call.args else call.keyword("name")
         if first is None or first.kind != "string" or not first.value:
             return None
@@ -1606,6 +1598,17 @@ class SqlAlchemy:
 
     def _problem(self, ref: ClassRef, at: Assignment, message: str) -> None:
         self.out.problems.append(Problem(ref.module.path, at.line, at.column, message))
+
+
+def _add_column(table: _Table, column: _Column, origin: Origin, call: Expr | None) -> None:
+    """A column, its foreign key and the index `index=True` asks for (named as SQLAlchemy's default
+    naming convention names it: `ix_<table>_<column>`)."""
+    table.add_column(column, replace=False)
+    if column.references:
+        table.relations.append(_foreign_key(table.name, column, origin))
+    if call is not None and call.flag("index"):
+        table.add_index(Index(f"ix_{table.name.split('.')[-1]}_{column.field.name}", (column.field.name,),
+                              unique=bool(call.flag("unique"))))
 
 
 def _is_sqlalchemy_table(call: Expr) -> bool:
