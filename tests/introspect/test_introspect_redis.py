@@ -72,6 +72,15 @@ def test_the_sample_is_bounded_and_scaled_by_dbsize(redis_server: Redis) -> None
     assert sessions.description == f"Redis keys, counted in a sample of 200 of {total} keys"
 
 
+def test_past_the_pattern_limit_the_rarest_are_counted_as_left_out(
+        redis_server: Redis, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(redis_keys, "PATTERN_LIMIT", 4)
+    catalog = introspect(redis_server.dsn())
+    assert [i.name for i in catalog.items] == ["session:*", "user:*:profile", "cart:*", "rate:*"]
+    assert [p.message for p in catalog.problems] == [
+        "4 rarer key patterns (4 sampled keys) are left out; the 4 commonest are listed"]
+
+
 def test_another_database_is_read_on_its_own(redis_server: Redis) -> None:
     catalog = introspect(redis_server.dsn(db=3))
     assert [(i.name, i.fact("type"), i.fact("db")) for i in catalog.items] == [("jobs:queue:emails", "string", "3")]
