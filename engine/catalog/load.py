@@ -10,7 +10,8 @@ from flowscan.catalog.model import Catalog
 from flowscan.catalog.serialize import catalog_from_data
 from flowscan.redact import redact
 
-_DSN_SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "redis", "rediss", "sqlite")
+_DSN_SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "redis", "rediss", "sqlite", "mongodb", "mongodb+srv")
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
 
 
 class CatalogLoadError(Exception):
@@ -18,9 +19,9 @@ class CatalogLoadError(Exception):
 
 
 def load_catalog(given: str) -> Catalog:
-    """`given` is a DSN (`postgresql://…`) or the path of a saved catalog."""
+    """`given` is a DSN (`postgresql://…`), a SQLite file, or the path of a saved catalog."""
     scheme = given.split("://", 1)[0].split("+", 1)[0].lower() if "://" in given else ""
-    if scheme in _DSN_SCHEMES:
+    if scheme in _DSN_SCHEMES or Path(given).suffix.lower() in _SQLITE_SUFFIXES:
         from flowscan.introspect import IntrospectionError, introspect
 
         try:

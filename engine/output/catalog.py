@@ -50,8 +50,8 @@ def render_catalog_text(catalog: Catalog) -> str:
         lines.append(f"Problems ({len(catalog.problems)})")
         lines.extend(f"  {p}" for p in catalog.problems)
         lines.append("")
-    lines.append(f"{len(catalog.items)} items, {len(catalog.relationships)} relationships "
-                 f"from {catalog.files} files in {catalog.seconds:.2f} s")
+    read = f" from {catalog.files} files" if catalog.files else ""
+    lines.append(f"{len(catalog.items)} items, {len(catalog.relationships)} relationships{read} in {catalog.seconds:.2f} s")
     return redact("\n".join(lines)) + "\n"
 
 

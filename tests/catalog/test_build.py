@@ -142,3 +142,17 @@ def test_introspect_needs_exactly_one_dsn(tmp_path: Path) -> None:
     assert done.returncode == 2 and "give a DSN or --from-env VAR" in done.stderr
     done = _flowscan("introspect", "--from-env", "FLOWSCAN_TEST_UNSET_DSN", cwd=tmp_path)
     assert done.returncode == 2 and "FLOWSCAN_TEST_UNSET_DSN is not set" in done.stderr
+
+
+def test_a_sqlite_file_given_as_catalog_is_introspected_read_only(tmp_path: Path) -> None:
+    import sqlite3
+
+    database = tmp_path / "shop.db"
+    with sqlite3.connect(database) as connection:
+        connection.execute("CREATE TABLE orders (id INTEGER PRIMARY KEY, total NUMERIC NOT NULL)")
+    before = database.read_bytes()
+    (tmp_path / "src").mkdir()
+    data = orjson.loads(_flowscan("catalog", "src", "--catalog", "shop.db", "--format", "json", cwd=tmp_path).stdout)
+    (orders,) = data["items"]
+    assert orders["id"] == "table:orders" and [f["name"] for f in orders["fields"]] == ["id", "total"]
+    assert database.read_bytes() == before
