@@ -335,7 +335,7 @@ def _read_statements(nodes: Sequence[ts.Node], source: bytes, where: _Where, pie
                      outermost: bool = True) -> None:
     for node in nodes:
         if node.type in ("import_statement", "import_from_statement"):
-            piece.imports.extend(_imports(node, _package(where)))
+            piece.imports.extend(_imports(node, _package(where), where.source))
         elif node.type in ("class_definition", "decorated_definition"):
             declared = _class_of(node, source, where)
             if declared is not None:
@@ -364,30 +364,30 @@ def _blocks(node: ts.Node) -> Iterator[ts.Node]:
 # --- imports ---------------------------------------------------------------------------
 
 
-def _imports(node: ts.Node, package: str) -> Iterator[tuple[str, Name]]:
+def _imports(node: ts.Node, package: str, source: bytes) -> Iterator[tuple[str, Name]]:
     if node.type == "import_statement":
         for item in node.named_children:
             if item.type == "aliased_import":
                 name, alias = item.child_by_field_name("name"), item.child_by_field_name("alias")
                 if name is not None and alias is not None:
-                    yield _text(alias), tuple(_text(name).split("."))
+                    yield _text(alias, source), tuple(_text(name, source).split("."))
             elif item.type == "dotted_name":
-                first = _text(item).split(".")[0]
+                first = _text(item, source).split(".")[0]
                 yield first, (first,)
         return
     origin = node.child_by_field_name("module_name")
     if origin is None:
         return
-    base = _absolute(_text(origin), package)
+    base = _absolute(_text(origin, source), package)
     if base is None:
         return
     for item in node.children_by_field_name("name"):
         if item.type == "aliased_import":
             name, alias = item.child_by_field_name("name"), item.child_by_field_name("alias")
             if name is not None and alias is not None:
-                yield _text(alias), base + tuple(_text(name).split("."))
+                yield _text(alias, source), base + tuple(_text(name, source).split("."))
         elif item.type == "dotted_name":
-            yield _text(item), base + tuple(_text(item).split("."))
+            yield _text(item, source), base + tuple(_text(item, source).split("."))
 
 
 def _package(where: _Where) -> str:
@@ -435,7 +435,7 @@ def _class_of(node: ts.Node, source: bytes, where: _Where) -> ClassDecl | None:
     if block is not None:
         docstring = _docstring(block)
         _read_body(block, source, where, body, inner)
-    return ClassDecl(_text(name), where.line(node), where.column(node), tuple(bases), tuple(keywords),
+    return ClassDecl(_text(name, source), where.line(node), where.column(node), tuple(bases), tuple(keywords),
                      tuple(decorators), tuple(body), tuple(inner), docstring)
 
 
@@ -522,7 +522,7 @@ def _assignment(statement: ts.Node, where: _Where, module_level: bool) -> Assign
         return None  # module-level data (big dicts, lists) says nothing this reader needs
     annotation = node.child_by_field_name("type")
     return Assignment(
-        _text(left),
+        _text(left, where.source),
         _expr(annotation, where) if annotation is not None else None,
         _expr(right, where) if right is not None else None,
         where.line(node),
@@ -539,7 +539,7 @@ def _partial_assignment(error: ts.Node, where: _Where) -> Assignment | None:
     callee, paren = children[2], children[3]
     if callee.type not in ("identifier", "attribute") or paren.type != "(":
         return None
-    name = _dotted(callee)
+    name = _dotted(callee, where.source)
     if name is None:
         return None
     args: list[Expr] = []
@@ -550,19 +550,19 @@ def _partial_assignment(error: ts.Node, where: _Where) -> Assignment | None:
         if child.type == "keyword_argument":
             key, value = child.child_by_field_name("name"), child.child_by_field_name("value")
             if key is not None and value is not None:
-                keywords.append((_text(key), _expr(value, where)))
+                keywords.append((_text(key, where.source), _expr(value, where)))
         else:
             args.append(_expr(child, where))
     call = Expr("call", where.line(callee), name, tuple(args), tuple(keywords), None, where.source, error.start_byte,
                 error.end_byte)
-    return Assignment(_text(children[0]), None, call, where.line(error), where.column(error))
+    return Assignment(_text(children[0], where.source), None, call, where.line(error), where.column(error))
 
 
 def _declared_attr(decorated: ts.Node, function: ts.Node, where: _Where) -> Assignment | None:
     """`@declared_attr def __tablename__(cls): return ...` — the one return it has, if it has one."""
     if decorated.type != "decorated_definition":
         return None
-    if not any("declared_attr" in _text(d) for d in decorated.named_children if d.type == "decorator"):
+    if not any("declared_attr" in _text(d, where.source) for d in decorated.named_children if d.type == "decorator"):
         return None
     name = function.child_by_field_name("name")
     block = function.child_by_field_name("body")
@@ -572,7 +572,7 @@ def _declared_attr(decorated: ts.Node, function: ts.Node, where: _Where) -> Assi
     value = None
     if len(returns) == 1 and returns[0].named_children:
         value = _expr(returns[0].named_children[0], where)
-    return Assignment(_text(name), None, value, where.line(function), where.column(function), computed=True)
+    return Assignment(_text(name, where.source), None, value, where.line(function), where.column(function), computed=True)
 
 
 # --- Table(...) calls ------------------------------------------------------------------
@@ -596,26 +596,27 @@ def _table_calls(node: ts.Node, where: _Where) -> Iterator[TableCall]:
         if bound is not None and bound.type == "assignment":
             left = bound.child_by_field_name("left")
             if left is not None and left.type == "identifier":
-                variable = _text(left)
+                variable = _text(left, where.source)
         yield TableCall(_expr(call, where), variable, where.column(call))
 
 
 # --- expressions -----------------------------------------------------------------------
 
 
-def _text(node: ts.Node) -> str:
-    return (node.text or b"").decode("utf-8", "replace")
+def _text(node: ts.Node, source: bytes) -> str:
+    # sliced from the source rather than `node.text`, which copies and costs ten times as much
+    return source[node.start_byte: node.end_byte].decode("utf-8", "replace")
 
 
-def _dotted(node: ts.Node) -> Name | None:
+def _dotted(node: ts.Node, source: bytes) -> Name | None:
     if node.type == "identifier":
-        return (_text(node),)
+        return (_text(node, source),)
     if node.type == "attribute":
         obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
         if obj is None or attr is None:
             return None
-        head = _dotted(obj)
-        return head + (_text(attr),) if head is not None else None
+        head = _dotted(obj, source)
+        return head + (_text(attr, source),) if head is not None else None
     return None
 
 
@@ -628,7 +629,7 @@ def _arguments(node: ts.Node, where: _Where, depth: int) -> tuple[list[Expr], li
         if child.type == "keyword_argument":
             key, value = child.child_by_field_name("name"), child.child_by_field_name("value")
             if key is not None and value is not None and not value.is_missing:
-                keywords.append((_text(key), _expr(value, where, depth + 1)))
+                keywords.append((_text(key, where.source), _expr(value, where, depth + 1)))
         else:
             args.append(_expr(child, where, depth + 1))
     return args, keywords
@@ -649,29 +650,29 @@ def _expr(node: ts.Node, where: _Where, depth: int = 0) -> Expr:
     if depth > _DEPTH_LIMIT:
         return Expr("other", line, (), (), (), None, *span)
     if kind == "identifier":
-        return Expr("name", line, (_text(node),), (), (), None, *span)
+        return Expr("name", line, (_text(node, where.source),), (), (), None, *span)
     if kind == "attribute":
-        name = _dotted(node)
+        name = _dotted(node, where.source)
         if name is not None:
             return Expr("name", line, name, (), (), None, *span)
         obj, attr = node.child_by_field_name("object"), node.child_by_field_name("attribute")
         args = (_expr(obj, where, depth + 1),) if obj is not None else ()
-        return Expr("attribute", line, (_text(attr),) if attr is not None else (), args, (), None, *span)
+        return Expr("attribute", line, (_text(attr, where.source),) if attr is not None else (), args, (), None, *span)
     if kind == "call":
         return _call(node, where, depth, line, span)
     if kind == "string":
-        return Expr("string", line, (), (), (), _string_value(node), *span) if _plain_string(node) \
-            else Expr("other", line, (), (), (), None, *span)
+        value = _string_value(node, where.source)
+        return Expr("string" if value is not None else "other", line, (), (), (), value, *span)
     if kind == "concatenated_string":
-        parts = [_string_value(c) if c.type == "string" and _plain_string(c) else None for c in node.named_children]
+        parts = [_string_value(c, where.source) if c.type == "string" else None for c in node.named_children]
         if None in parts:
             return Expr("other", line, (), (), (), None, *span)
         return Expr("string", line, (), (), (), "".join(p for p in parts if p is not None), *span)
     if kind in ("integer", "float") or (kind == "unary_operator" and node.named_children
                                          and node.named_children[-1].type in ("integer", "float")):
-        return Expr("number", line, (), (), (), _text(node), *span)
+        return Expr("number", line, (), (), (), _text(node, where.source), *span)
     if kind in ("true", "false", "none"):
-        return Expr("constant", line, (), (), (), _text(node), *span)
+        return Expr("constant", line, (), (), (), _text(node, where.source), *span)
     if kind in _ELEMENTS:
         elements = [c for c in node.named_children[:_ITEMS_LIMIT] if c.type not in ("comment", "ERROR")]
         return Expr("list", line, (), tuple(_expr(e, where, depth + 1) for e in elements), (), None, *span)
@@ -692,7 +693,7 @@ def _expr(node: ts.Node, where: _Where, depth: int = 0) -> Expr:
 def _call(node: ts.Node, where: _Where, depth: int, line: int, span: tuple[bytes, int, int]) -> Expr:
     function = node.child_by_field_name("function")
     arguments = node.child_by_field_name("arguments")
-    name = _dotted(function) if function is not None else None
+    name = _dotted(function, where.source) if function is not None else None
     args: list[Expr] = []
     keywords: list[tuple[str, Expr]] = []
     if arguments is not None and arguments.type == "argument_list":
@@ -703,25 +704,21 @@ def _call(node: ts.Node, where: _Where, depth: int, line: int, span: tuple[bytes
         # `String(36).with_variant(...)`, `func.now().op(...)`: the method's name, on its receiver
         method = function.child_by_field_name("attribute")
         receiver = function.child_by_field_name("object")
-        name = ("", _text(method)) if method is not None else ()
+        name = ("", _text(method, where.source)) if method is not None else ()
         if receiver is not None:
             args.insert(0, _expr(receiver, where, depth + 1))
     return Expr("call", line, name or (), tuple(args), tuple(keywords), None, *span)
 
 
-def _plain_string(node: ts.Node) -> bool:
-    """A string literal without interpolation (not an f-string) — one whose value is known."""
-    start = node.child(0)
-    return start is not None and b"f" not in (start.text or b"").lower()
-
-
-def _string_value(node: ts.Node) -> str:
-    """The characters between the quotes, as written (escapes left as they are)."""
+def _string_value(node: ts.Node, source: bytes) -> str | None:
+    """The characters between the quotes, as written (escapes left as they are); None for an
+    f-string, whose value is not known."""
     start, end = node.child(0), node.child(node.child_count - 1)
     if start is None or end is None or start.type != "string_start" or end.type != "string_end":
-        return ""
-    return (node.text or b"")[start.end_byte - node.start_byte: end.start_byte - node.start_byte].decode(
-        "utf-8", "replace")
+        return None
+    if b"f" in source[start.start_byte: start.end_byte].lower():
+        return None
+    return source[start.end_byte: end.start_byte].decode("utf-8", "replace")
 
 
 def _union(node: ts.Node, where: _Where, depth: int, line: int, span: tuple[bytes, int, int]) -> Expr:
@@ -754,7 +751,7 @@ def _subscript(node: ts.Node, where: _Where, depth: int, line: int, span: tuple[
         value = node.named_children[0] if node.named_children else None
         parameter = next((c for c in node.named_children if c.type == "type_parameter"), None)
         parameters = [c for c in parameter.named_children if c.type != "comment"] if parameter is not None else []
-    name = _dotted(value) if value is not None else None
+    name = _dotted(value, where.source) if value is not None else None
     args = tuple(_expr(p, where, depth + 1) for p in parameters[:_ITEMS_LIMIT])
     return Expr("subscript", line, name or (), args, (), None, *span)
 
