@@ -206,6 +206,20 @@ def test_recursive_and_deeply_nested_schemas_stay_bounded(tmp_path: Path) -> Non
     assert item(part, "schema", "A").fields == ()
 
 
+def test_a_web_of_components_is_expanded_three_references_deep_and_cut_with_one_problem(tmp_path: Path) -> None:
+    def thing(n: int) -> dict[str, object]:
+        links = {f"link{k}": {"$ref": f"#/components/schemas/Thing{(n + k) % 40}"} for k in range(1, 9)}
+        return {"type": "object", "properties": {"id": {"type": "string"}, **links}}
+    spec = tmp_path / "web.json"
+    spec.write_text(json.dumps({"openapi": "3.0.0", "info": {"title": "web", "version": "1"}, "paths": {},
+                                "components": {"schemas": {f"Thing{n}": thing(n) for n in range(40)}}}))
+    part = api_openapi.read([CatalogFile(spec, "web.json", spec.stat().st_size)])
+    assert len(part.items) == 40 and all(len(i.fields) == 500 for i in part.items)
+    assert max(f.name.count(".") for i in part.items for f in i.fields) == 3  # Thing → 3 references → id
+    assert [p.message for p in part.problems] == [
+        "schema Thing0 and 39 more have more than 500 fields: the rest are not listed"]
+
+
 def test_position_aware_loaders_agree_with_the_standard_ones() -> None:
     text = (FIXTURES / "inventory-swagger.json").read_text()
     loaded = load_json(text)

@@ -22,7 +22,13 @@ from attrs import evolve
 
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field, Item, Origin, Part, Problem, Relationship, item_id
-from flowscan.catalog.readers.schema_fields import Flattened, SchemaWalker, reference_name, resolve_pointer
+from flowscan.catalog.readers.schema_fields import (
+    MAX_FIELDS,
+    Flattened,
+    SchemaWalker,
+    reference_name,
+    resolve_pointer,
+)
 from flowscan.catalog.readers.schema_nodes import Malformed, Node, load_json, load_yaml, scalar_text
 from flowscan.redact import redact
 
@@ -88,6 +94,8 @@ class _Spec:
         self.components = "#/definitions/" if self.swagger else "#/components/schemas/"
         self.base_path = _swagger_base(document) if self.swagger else _server_base(document)
         self.problems: list[Problem] = []
+        #: items whose fields MAX_FIELDS cut, with their line: one problem says it for the document
+        self.truncated: dict[str, int] = {}
         info = document.get("info") or Node({}, 1, 1)
         version = document.text("swagger") or document.text("openapi") or ""
         self.api_facts = tuple((k, redact(v)) for k, v in (
@@ -119,6 +127,14 @@ class _Spec:
         items.extend(self._schemas())
         self.problems.extend(self.file.problem(f"unresolved reference {pointer}", line, column)
                              for pointer, (line, column) in self.walker.unresolved.items())
+        if self.truncated:
+            first, line = next(iter(self.truncated.items()))
+            others = f" and {len(self.truncated) - 1} more" if len(self.truncated) > 1 else ""
+            self.problems.append(self.file.problem(
+                f"{first}{others} have more than {MAX_FIELDS} fields: the rest are not listed", line))
+        if self.walker.exhausted:
+            self.problems.append(self.file.problem(
+                "schemas too large to flatten in full: some payload fields are left out", self.document.line))
         return Part(tuple(items), tuple(relationships), tuple(self.problems))
 
     # --- operations ------------------------------------------------------------------
@@ -135,7 +151,7 @@ class _Spec:
             for pointer in self._components_named(written, set()):
                 used.setdefault(pointer, where)
             if flattened.truncated:
-                self.problems.append(self.file.problem(f"{name}: {where} has too many fields, the rest are not listed", line))
+                self.truncated.setdefault(name, line)
 
         for parameter, parameter_line in self._parameters(path_item, operation):
             flattened = self._parameter(parameter, parameter_line)
@@ -260,8 +276,7 @@ class _Spec:
             items.append(Item("schema", name, (self.origin(holder.key_line(name)),), flattened.fields,
                               facts=tuple((k, redact(v)) for k, v in facts if v), description=shape.description))
             if flattened.truncated:
-                self.problems.append(self.file.problem(f"schema {name} has too many fields, the rest are not listed",
-                                                       holder.key_line(name)))
+                self.truncated.setdefault(f"schema {name}", holder.key_line(name))
         return items
 
 

@@ -11,8 +11,10 @@ walks a schema object to those paths, with what each says about type and presenc
   list or a `{type: "null"}` alternative — or a property its object does not require.
 
 The walk is bounded: a reference already being expanded on the current path (a category's
-`parent: Category`) is named but not expanded again, nesting stops at `MAX_DEPTH` and an
-item at `MAX_FIELDS`, so self-referential and generated schemas cost little.
+`parent: Category`) is named but not expanded again, references are expanded
+`MAX_REF_DEPTH` deep along a path (a field's type is still named below that), nesting
+stops at `MAX_DEPTH` and an item at `MAX_FIELDS`, and a document's whole walk at
+`MAX_SHAPES`: self-referential and generated schemas cost little.
 """
 
 from __future__ import annotations
@@ -26,8 +28,13 @@ from flowscan.catalog.readers.schema_nodes import Node, json_text, scalar_text
 from flowscan.redact import redact
 
 MAX_DEPTH = 10
-MAX_FIELDS = 2000
+#: references expanded along one path: `response` → Order → OrderItem → Money, and no further
+MAX_REF_DEPTH = 3
+MAX_FIELDS = 500
 MAX_REF_HOPS = 32
+#: schema objects looked at per document: generated specs with thousands of inter-referring
+#: components stay within seconds, and say when they were cut short
+MAX_SHAPES = 1_000_000
 #: enum values shown in a field's description
 _ENUM_SHOWN = 12
 
@@ -93,6 +100,14 @@ class SchemaWalker:
         self.root_name = root_name
         #: local references that name nothing in the document, with where each was first written
         self.unresolved: dict[str, tuple[int, int]] = {}
+        #: schema objects looked at, against MAX_SHAPES; `exhausted` once the budget is spent
+        self.shapes = 0
+        self.exhausted = False
+        # worked out once per schema object (by identity: the document is not changed meanwhile)
+        self._types: dict[int, str | None] = {}
+        self._naming: set[int] = set()
+        self._composed: dict[int, _Shape] = {}
+        self._descriptions: dict[int, str | None] = {}
 
     def flatten(self, schema: Node, prefix: str = "", *, required: bool = True, line: int | None = None,
                 ancestors: frozenset[str] = frozenset()) -> Flattened:
@@ -103,52 +118,63 @@ class SchemaWalker:
         """
         walk = _Walk(self)
         if prefix:
-            walk.field(schema, prefix, line if line is not None else schema.line, required, ancestors, 0)
+            walk.field(schema, prefix, line if line is not None else schema.line, required, ancestors, 0, 0)
         else:
-            shape = self.shape(schema, ancestors, 0)
-            walk.children(shape, "", ancestors | set(shape.pointers), 0)
+            walk.below(self.shape(schema, ancestors, 0), "", ancestors, 0, 0)
         return Flattened(tuple(walk.fields.values()), walk.truncated)
 
     def shape(self, schema: Node, ancestors: frozenset[str], depth: int) -> _Shape:
+        """What `schema` says, its references followed unless already being expanded (`ancestors`)."""
+        self.shapes += 1
+        if self.shapes > MAX_SHAPES:
+            self.exhausted = True
+            return _Shape(None, False, {}, frozenset())
         outer = schema
         pointers: list[str] = []
-        name: str | None = None
         while (pointer := schema.text("$ref")) is not None:
-            name = name or reference_name(pointer, self.root_name)
             target = resolve_pointer(self.document, pointer)
             if target is None and pointer.startswith("#"):
                 self.unresolved.setdefault(pointer, (schema.line, schema.column))
             if target is None or pointer in ancestors or pointer in pointers or len(pointers) >= MAX_REF_HOPS:
                 # unresolvable, or already being expanded above: named, not expanded again
-                return _Shape(name, _nullable(outer), {}, frozenset(), description=_description(outer),
-                              pointers=tuple(pointers))
+                return _Shape(self.type_of(outer), _nullable(outer), {}, frozenset(),
+                              description=self.description(outer), pointers=tuple(pointers))
             pointers.append(pointer)
             schema = target
-        nested = ancestors | set(pointers)
-        shape = self._compose(schema, nested, depth)
-        nullable = shape.nullable or _nullable(outer) or _nullable(schema)
-        return _Shape(name or shape.type, nullable, shape.properties, shape.required, shape.items, shape.values,
-                      shape.variants, _description(outer) or shape.description, _default(outer) or shape.default,
+        shape = self._compose(schema, ancestors | set(pointers), depth)
+        return _Shape(self.type_of(outer) if pointers else shape.type, shape.nullable or _nullable(outer),
+                      shape.properties, shape.required, shape.items, shape.values, shape.variants,
+                      self.description(outer) or shape.description, self.default(outer) or shape.default,
                       (*pointers, *shape.pointers))
 
     def _compose(self, schema: Node, ancestors: frozenset[str], depth: int) -> _Shape:
+        """A schema object without `$ref`: `allOf` parts merged, `oneOf`/`anyOf` as variants.
+
+        Without `allOf` and a lone nullable alternative, what a schema object says does not
+        depend on where it is used, and it is worked out once (components are used many times).
+        """
+        known = self._composed.get(id(schema))
+        if known is not None:
+            return known
+        shape, standalone = self._composed_here(schema, ancestors, depth)
+        if standalone:
+            self._composed[id(schema)] = shape
+        return shape
+
+    def _composed_here(self, schema: Node, ancestors: frozenset[str], depth: int) -> tuple[_Shape, bool]:
         properties: dict[str, tuple[Node, int]] = {}
         required: set[str] = set()
         pointers: list[str] = []
         items: Node | None = None
         values: Node | None = None
         all_of = schema.get("allOf")
-        merged_type: str | None = None
         if all_of is not None and depth < MAX_DEPTH:
-            parts = [self.shape(part, ancestors, depth + 1) for part in all_of.elements() if part.is_map]
-            for part in parts:
+            for part in (self.shape(p, ancestors, depth + 1) for p in all_of.elements() if p.is_map):
                 properties.update(part.properties)
                 required.update(part.required)
                 pointers.extend(part.pointers)
                 items = items or part.items
                 values = values or part.values
-            # `allOf: [$ref: Money]` (a reference with a description beside it) is still a Money
-            merged_type = parts[0].type if len(parts) == 1 else "object" if parts else None
         own = schema.get("properties")
         for key, child in (own.entries() if own is not None else {}).items():
             properties[key] = (child, own.key_line(key))  # type: ignore[union-attr]
@@ -157,56 +183,77 @@ class SchemaWalker:
             items = listed
         if (extra := schema.get("additionalProperties")) is not None and extra.is_map:
             values = extra
-        types = _type_list(schema)
-        nullable = "null" in types
-        union, variants, branch = self._alternatives(schema, ancestors, depth)
-        if branch is not None and not properties and not types - {"null"}:
+        branches = _alternatives(schema)
+        null_branch = any(self.type_of(b) == "null" for b in branches)
+        kept = tuple(b for b in branches if self.type_of(b) != "null")
+        nullable = _nullable(schema) or "null" in _ordered_types(schema) or null_branch
+        if len(kept) == 1 and null_branch and not properties and depth < MAX_DEPTH:
             # `anyOf: [{$ref: Order}, {type: "null"}]`: an Order that may be null
-            return _Shape(branch.type, True, branch.properties, branch.required, branch.items, branch.values,
-                          branch.variants, _description(schema) or branch.description, _default(schema),
-                          (*pointers, *branch.pointers))
-        if union is not None:
-            nullable = nullable or union[1]
-        type_name = (union[0] if union is not None and not properties else
-                     self._type_name(schema, types, items, values, properties, merged_type, ancestors, depth))
-        return _Shape(type_name, nullable, properties, frozenset(required), items, values, variants,
-                      _description(schema), _default(schema), tuple(pointers))
+            branch = self.shape(kept[0], ancestors, depth + 1)
+            return _Shape(self.type_of(schema), True, branch.properties, branch.required, branch.items, branch.values,
+                          branch.variants, self.description(schema) or branch.description, self.default(schema),
+                          (*pointers, *branch.pointers)), False
+        shape = _Shape(self.type_of(schema), nullable, properties, frozenset(required), items, values, kept,
+                       self.description(schema), self.default(schema), tuple(pointers))
+        return shape, all_of is None
 
-    def _alternatives(self, schema: Node, ancestors: frozenset[str], depth: int
-                      ) -> tuple[tuple[str, bool] | None, tuple[Node, ...], _Shape | None]:
-        """(union type, nullable) of `oneOf`/`anyOf`, their non-null branches, and the one branch when alone."""
-        branches = [b for key in ("oneOf", "anyOf") for b in (schema.get(key) or Node([], 0, 0)).elements() if b.is_map]
-        if not branches or depth >= MAX_DEPTH:
-            return None, (), None
-        shapes = [(branch, self.shape(branch, ancestors, depth + 1)) for branch in branches]
-        null = any(s.type == "null" for _, s in shapes)
-        kept = [(b, s) for b, s in shapes if s.type != "null"]
-        if len(kept) == 1 and null:
-            return None, (), kept[0][1]
-        names = list(dict.fromkeys(s.type or "object" for _, s in kept))
-        return (" | ".join(names), null), tuple(b for b, _ in kept), None
+    def description(self, schema: Node) -> str | None:
+        key = id(schema)
+        if key not in self._descriptions:
+            self._descriptions[key] = _description(schema)
+        return self._descriptions[key]
 
-    def _type_name(self, schema: Node, types: set[str], items: Node | None, values: Node | None,
-                   properties: dict[str, tuple[Node, int]], merged: str | None, ancestors: frozenset[str],
-                   depth: int) -> str | None:
+    def default(self, schema: Node) -> str | None:
+        return _default(schema) if schema.get("default") is not None else None
+
+    def type_of(self, schema: Node) -> str | None:
+        """The type a reader would say: a reference's name, `array<Order>`, `string(date-time)`, `A | B`.
+
+        Names do not depend on where a schema is used, so each schema object is named once.
+        """
+        key = id(schema)
+        if key in self._types:
+            return self._types[key]
+        if key in self._naming:
+            return None  # a YAML alias inside itself
+        self._naming.add(key)
+        try:
+            name = self._name(schema)
+        finally:
+            self._naming.discard(key)
+        self._types[key] = name
+        return name
+
+    def _name(self, schema: Node) -> str | None:
+        pointer = schema.text("$ref")
+        if pointer is not None:
+            return reference_name(pointer, self.root_name)
+        if not schema.is_map:
+            return None
+        own = schema.get("properties")
+        has_properties = own is not None and bool(own.entries())
         concrete = [t for t in _ordered_types(schema) if t != "null"]
-        if "array" in concrete or (items is not None and not concrete):
-            element = self.shape(items, ancestors, depth + 1).type if items is not None and depth < MAX_DEPTH else None
-            return f"array<{element or 'any'}>"
-        if values is not None and not properties:
-            element = self.shape(values, ancestors, depth + 1).type if depth < MAX_DEPTH else None
-            return f"map<{element or 'any'}>"
+        branches = [self.type_of(b) or "object" for b in _alternatives(schema)]
+        kept = list(dict.fromkeys(b for b in branches if b != "null"))
+        if kept and not has_properties and not concrete:
+            return " | ".join(kept)  # `anyOf: [Order, null]` is an Order (that may be null)
+        all_of = [part for part in (schema.get("allOf") or Node([], 0, 0)).elements() if part.is_map]
+        if len(all_of) == 1 and not has_properties and not concrete:
+            return self.type_of(all_of[0])  # `allOf: [$ref: Money]` beside a description is a Money
+        items = schema.get("items")
+        if "array" in concrete or (items is not None and items.is_map and not concrete):
+            return f"array<{(self.type_of(items) if items is not None and items.is_map else None) or 'any'}>"
+        values = schema.get("additionalProperties")
+        if values is not None and values.is_map and not has_properties and not all_of:
+            return f"map<{self.type_of(values) or 'any'}>"
         if concrete:
             fmt = schema.text("format")
-            name = " | ".join(concrete)
-            return f"{name}({fmt})" if fmt and len(concrete) == 1 else name
-        if merged is not None:
-            return merged
-        if properties:
+            return f"{concrete[0]}({fmt})" if fmt and len(concrete) == 1 else " | ".join(concrete)
+        if has_properties or all_of:
             return "object"
         if schema.get("enum") is not None:
             return "enum"
-        return None
+        return "null" if "null" in _ordered_types(schema) else None
 
 
 class _Walk:
@@ -217,7 +264,8 @@ class _Walk:
         self.fields: dict[str, Field] = {}
         self.truncated = False
 
-    def field(self, schema: Node, path: str, line: int, required: bool, ancestors: frozenset[str], depth: int) -> None:
+    def field(self, schema: Node, path: str, line: int, required: bool, ancestors: frozenset[str], depth: int,
+              refs: int) -> None:
         if path in self.fields:
             return  # a property several alternatives share: the first says it
         if len(self.fields) >= MAX_FIELDS:
@@ -226,22 +274,28 @@ class _Walk:
         shape = self.walker.shape(schema, ancestors, depth)
         self.fields[path] = Field(path, shape.type, shape.nullable or not required, shape.default, line=line,
                                   description=shape.description)
-        if depth < MAX_DEPTH:
-            self.children(shape, path, ancestors | set(shape.pointers), depth)
+        self.below(shape, path, ancestors, depth, refs)
 
-    def children(self, shape: _Shape, path: str, ancestors: frozenset[str], depth: int) -> None:
+    def below(self, shape: _Shape, path: str, ancestors: frozenset[str], depth: int, refs: int) -> None:
+        """A shape's children, unless nesting or the references followed to get here say stop."""
+        refs += bool(shape.pointers)
+        if depth < MAX_DEPTH and refs <= MAX_REF_DEPTH:
+            self.children(shape, path, ancestors | set(shape.pointers), depth, refs)
+
+    def children(self, shape: _Shape, path: str, ancestors: frozenset[str], depth: int, refs: int) -> None:
         for name, (child, line) in shape.properties.items():
-            self.field(child, _join(path, name), line, name in shape.required, ancestors, depth + 1)
+            self.field(child, _join(path, name), line, name in shape.required, ancestors, depth + 1, refs)
         for variant in shape.variants:
             # one alternative applies at a time: none of its properties is certain to be there
             branch = self.walker.shape(variant, ancestors, depth + 1)
-            for name, (child, line) in branch.properties.items():
-                self.field(child, _join(path, name), line, False, ancestors | set(branch.pointers), depth + 1)
-        for inner, suffix in ((shape.items, "[]"), (shape.values, "{}")):
-            if inner is None or depth + 1 >= MAX_DEPTH:
+            through = refs + bool(branch.pointers)
+            if through > MAX_REF_DEPTH:
                 continue
-            element = self.walker.shape(inner, ancestors, depth + 1)
-            self.children(element, path + suffix, ancestors | set(element.pointers), depth + 1)
+            for name, (child, line) in branch.properties.items():
+                self.field(child, _join(path, name), line, False, ancestors | set(branch.pointers), depth + 1, through)
+        for inner, suffix in ((shape.items, "[]"), (shape.values, "{}")):
+            if inner is not None:
+                self.below(self.walker.shape(inner, ancestors, depth + 1), path + suffix, ancestors, depth + 1, refs)
 
 
 def _join(path: str, name: str) -> str:
@@ -257,8 +311,9 @@ def _ordered_types(schema: Node) -> list[str]:
     return [declared.value] if isinstance(declared.value, str) else []
 
 
-def _type_list(schema: Node) -> set[str]:
-    return set(_ordered_types(schema))
+def _alternatives(schema: Node) -> list[Node]:
+    """The `oneOf` and `anyOf` branches that are schema objects."""
+    return [b for key in ("oneOf", "anyOf") for b in (schema.get(key) or Node([], 0, 0)).elements() if b.is_map]
 
 
 def _nullable(schema: Node) -> bool:

@@ -33,7 +33,7 @@ PRIMITIVES = frozenset({"null", "boolean", "int", "long", "float", "double", "by
 _NAMED_KINDS = frozenset({"record", "error", "enum", "fixed"})
 #: record nesting expanded into paths below a record; deeper records are named, not expanded
 MAX_DEPTH = 10
-MAX_FIELDS = 2000
+MAX_FIELDS = 500
 
 
 @frozen

@@ -13,7 +13,7 @@ from collections.abc import Sequence
 
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Item, Origin, Part, Problem
-from flowscan.catalog.readers.schema_fields import SchemaWalker
+from flowscan.catalog.readers.schema_fields import MAX_FIELDS, SchemaWalker
 from flowscan.catalog.readers.schema_nodes import Malformed, Node, load_json, load_yaml
 from flowscan.catalog.readers.stream_links import SchemaFile, stem
 from flowscan.redact import redact
@@ -80,7 +80,9 @@ def _schema_item(file: CatalogFile, document: Node) -> tuple[Item, list[Problem]
                 facts=tuple((k, redact(v)) for k, v in facts if v), description=shape.description)
     problems = [file.problem(f"unresolved reference {pointer}", ref_line, column)
                 for pointer, (ref_line, column) in walker.unresolved.items()]
-    if flattened.truncated:
-        problems.append(file.problem(f"schema {name} has too many fields: the rest are not listed", line))
+    if walker.exhausted:
+        problems.append(file.problem(f"schema {name} is too large to flatten in full: some fields are left out", line))
+    elif flattened.truncated:
+        problems.append(file.problem(f"schema {name} has more than {MAX_FIELDS} fields: the rest are not listed", line))
     return item, problems
 
