@@ -168,6 +168,7 @@ def test_yaml_and_json_that_are_not_specs_are_left_alone(tmp_path: Path) -> None
     (tmp_path / "values.yaml").write_text("replicaCount: 2\nopenapi_enabled: true\n")
     (tmp_path / "broken-values.yaml").write_text("a: [1, 2\n")  # malformed, but not ours to report
     (tmp_path / "data.json").write_text('{"rows": [{"openapi": "3.0"}]}')  # nested, not a top-level key
+    (tmp_path / "chart.yaml").mkdir()  # unreadable, and not known to be a spec: other readers say so
     given = [CatalogFile(p, p.name, p.stat().st_size) for p in sorted(tmp_path.iterdir())]
     assert api_openapi.read(given) == Part()
 

@@ -329,6 +329,17 @@ def test_topic_names_that_are_not_literal_are_not_guessed_and_secrets_are_masked
     assert facts["ssl.truststore.password"] == "***" and "hunter2" not in facts["sasl.jaas.config"]
 
 
+def test_unreadable_files_are_problems_only_when_they_are_known_to_be_ours(tmp_path: Path) -> None:
+    for name in ("orders.avsc", "orders.proto", "order.schema.json", "values.yaml", "Config.java"):
+        (tmp_path / name).mkdir()  # a directory where a file was expected: unreadable, even for root
+    given = [CatalogFile(tmp_path / name, name, 0) for name in sorted(os.listdir(tmp_path))]
+    part = streams.read(given)
+    assert sorted(p.path for p in part.problems) == ["order.schema.json", "orders.avsc", "orders.proto"]
+    assert all("unreadable" in p.message for p in part.problems)
+    notes = written(tmp_path, "notes/README.yaml", "# see KafkaTopic resources in k8s/\nnotes: [unclosed\n")
+    assert stream_topics.read([notes]) == Part()  # names KafkaTopic, is none: not ours to call malformed
+
+
 def test_code_without_new_topic_is_not_parsed_and_a_needle_across_chunks_is_found(tmp_path: Path) -> None:
     assert stream_topics.read(fixture_files("kafka/java/com/shop/config")[1:]) == Part()  # Unrelated.java
     big = tmp_path / "Big.java"

@@ -58,8 +58,13 @@ def read(files: Sequence[CatalogFile]) -> Part:
     problems: list[Problem] = []
     for file in files:
         try:
-            if not looks_like_spec(file):
-                continue
+            spec = looks_like_spec(file)
+        except Unreadable:
+            # not known to be a spec: the readers of YAML and JSON in general say it was unreadable
+            continue
+        if not spec:
+            continue
+        try:
             part = read_spec(file, file.text())
         except Unreadable as error:
             problems.append(error.problem)

@@ -39,6 +39,9 @@ def read(files: Sequence[CatalogFile]) -> tuple[Part, list[SchemaFile]]:
         try:
             if not _named_as_schema(file) and not _DIALECT.search(file.head(HEAD_BYTES)):
                 continue  # other JSON and YAML: data, manifests, specs, for other readers
+        except Unreadable:
+            continue  # not known to be a schema: the readers of JSON and YAML in general report it
+        try:
             text = file.text()
         except Unreadable as error:
             problems.append(error.problem)

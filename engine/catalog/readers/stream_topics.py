@@ -16,6 +16,7 @@ computed otherwise is not guessed.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator, Sequence
 
 import tree_sitter as ts
@@ -31,6 +32,7 @@ ADMIN_SOURCE = "kafka-admin"
 STRIMZI_SOURCE = "strimzi"
 _CODE_NEEDLES = (b"NewTopic", b"TopicBuilder")
 _CHUNK = 1 << 20
+_KIND = re.compile(r"""^\s*["']?kind["']?\s*:\s*["']?KafkaTopic\b""", re.MULTILINE)
 #: a fact value taken from code as written (not a literal) is cut to this length
 _MAX_EXPRESSION = 120
 # org.apache.kafka.common.config.TopicConfig constants whose names do not spell their keys
@@ -71,11 +73,17 @@ def read(files: Sequence[CatalogFile]) -> Part:
     problems: list[Problem] = []
     for file in files:
         lowered = file.name.lower()
+        code = lowered.endswith((".java", ".py"))
         try:
-            if lowered.endswith((".java", ".py")):
-                if mentions(file, _CODE_NEEDLES):
-                    items.extend(_code_topics(file, file.text()))
-            elif lowered.endswith((".yaml", ".yml")) and mentions(file, (b"KafkaTopic",)):
+            declares = mentions(file, _CODE_NEEDLES if code else (b"KafkaTopic",))
+        except Unreadable:
+            continue  # not known to declare topics: the scan and the readers of YAML report unreadable files
+        if not declares:
+            continue
+        try:
+            if code:
+                items.extend(_code_topics(file, file.text()))
+            else:
                 found, problem = _strimzi_topics(file, file.text())
                 items.extend(found)
                 problems.extend(problem)
@@ -420,6 +428,8 @@ class _PythonTopics:
 
 
 def _strimzi_topics(file: CatalogFile, text: str) -> tuple[list[Item], list[Problem]]:
+    if not _KIND.search(text):
+        return [], []  # "KafkaTopic" in a comment, a document or data: not a resource
     documents = load_yaml(text)
     if isinstance(documents, Malformed):
         hint = " (a template: `{{ }}` is not YAML until rendered)" if "{{" in text else ""
