@@ -340,6 +340,17 @@ def test_unreadable_files_are_problems_only_when_they_are_known_to_be_ours(tmp_p
     assert stream_topics.read([notes]) == Part()  # names KafkaTopic, is none: not ours to call malformed
 
 
+def test_java_names_resolve_to_fields_and_to_locals_of_the_same_method_only(tmp_path: Path) -> None:
+    code = written(tmp_path, "Topics.java", (
+        "class Topics {\n  static final String AUDIT = \"audit\";\n"
+        "  NewTopic audit() { return new NewTopic(AUDIT, 1, (short) 1); }\n"
+        "  NewTopic local() { String topic = \"refunds\"; return TopicBuilder.name(topic).build(); }\n"
+        "  void other() { String name = \"not-this-one\"; }\n"
+        "  NewTopic given(String name) { return new NewTopic(name, 1, (short) 1); }\n}\n"))
+    part = stream_topics.read([code])
+    assert [(i.name, i.origins[0].line) for i in part.items] == [("audit", 3), ("refunds", 4)]
+
+
 def test_code_without_new_topic_is_not_parsed_and_a_needle_across_chunks_is_found(tmp_path: Path) -> None:
     assert stream_topics.read(fixture_files("kafka/java/com/shop/config")[1:]) == Part()  # Unrelated.java
     big = tmp_path / "Big.java"

@@ -47,6 +47,7 @@ _TOPIC_CONFIG = {
 # calls that hand their one argument through: `Optional.of(6)`, `String.valueOf(7 * 86400000L)`
 _JAVA_PASS_THROUGH = frozenset({"Optional.of", "Optional.ofNullable", "String.valueOf", "Long.toString",
                                 "Integer.toString"})
+_JAVA_BODIES = frozenset({"method_declaration", "constructor_declaration", "lambda_expression", "static_initializer"})
 _PYTHON_PARAMETERS = ("name", "num_partitions", "replication_factor", "replica_assignment", "config")
 _PYTHON_KEYWORDS = {"topic": "name", "name": "name", "num_partitions": "num_partitions",
                     "replication_factor": "replication_factor", "config": "config", "topic_configs": "config"}
@@ -120,6 +121,17 @@ def _code_topics(file: CatalogFile, text: str) -> list[Item]:
     return _PythonTopics(file, python, python.parse(text.encode()).root_node).topics()
 
 
+def _declared(declarations: Iterator[ts.Node]) -> dict[str, ts.Node]:
+    """Name → value of the `variable_declarator`s of Java declarations (first one wins)."""
+    found: dict[str, ts.Node] = {}
+    for declaration in declarations:
+        for declarator in declaration.children_by_field_name("declarator"):
+            name, value = declarator.child_by_field_name("name"), declarator.child_by_field_name("value")
+            if name is not None and value is not None:
+                found.setdefault(node_text(name), value)
+    return found
+
+
 def _integer_literal(text: str) -> str | None:
     digits = text.replace("_", "")
     try:
@@ -155,13 +167,8 @@ class _JavaTopics:
         self.file = file
         self.language = language
         self.root = root
-        # `static final String ORDERS_TOPIC = "orders";` and locals alike: names in this file only
-        self.constants: dict[str, ts.Node] = {}
-        for node in _walk(root):
-            if node.type == "variable_declarator":
-                name, value = node.child_by_field_name("name"), node.child_by_field_name("value")
-                if name is not None and value is not None:
-                    self.constants.setdefault(node_text(name), value)
+        # `static final String ORDERS_TOPIC = "orders";`: the fields of this file's classes
+        self.constants = _declared(n for n in _walk(root) if n.type == "field_declaration")
 
     def topics(self) -> list[Item]:
         found: list[Item] = []
@@ -187,7 +194,7 @@ class _JavaTopics:
             inner = node.child_by_field_name("value") or (node.named_children[-1] if node.named_children else None)
             return self.value(inner, depth + 1)
         if kind == "identifier":
-            return self.value(self.constants.get(node_text(node)), depth + 1)
+            return self.value(self.local(node) or self.constants.get(node_text(node)), depth + 1)
         if kind == "field_access":
             field = node.child_by_field_name("field")
             owner = node.child_by_field_name("object")
@@ -204,6 +211,16 @@ class _JavaTopics:
                                node_text(operator) if operator is not None else "",
                                self.value(node.child_by_field_name("right"), depth + 1))
         return None
+
+    def local(self, name: ts.Node) -> ts.Node | None:
+        """The value of a local variable of the method the name is used in (`String topic = "orders";`)."""
+        scope = name.parent
+        while scope is not None and scope.type not in _JAVA_BODIES:
+            scope = scope.parent
+        if scope is None:
+            return None
+        locals_ = _declared(n for n in _walk(scope) if n.type == "local_variable_declaration")
+        return locals_.get(node_text(name))
 
     def setting(self, node: ts.Node) -> str:
         """A config value: the literal when there is one, else the expression as written."""
