@@ -25,6 +25,7 @@ from lsprotocol import types
 from pygls.uris import from_fs_path, to_fs_path
 
 from flowscan.catalog.build import build_catalog
+from flowscan.catalog.files import CatalogFile, catalog_file
 from flowscan.catalog.join import CatalogIndex
 from flowscan.catalog.readers import readers
 from flowscan.config import CONFIG_FILE, PYPROJECT_FILE
@@ -268,8 +269,8 @@ def rebuild_catalog_on_save(ls: FlowscanServer, path: Path) -> None:
     """A saved migration, model, spec or data file: the catalog is built again in the background."""
     if ls.index.catalog is None or ls.root is None:
         return
-    shown = display_path(path, ls.root)
-    if any(reader.claims(shown) for reader in readers()):
+    file = catalog_file(path, display_path(path, ls.root))
+    if isinstance(file, CatalogFile) and any(reader.claims(file) for reader in readers()):
         asyncio.ensure_future(_build_catalog(ls))
 
 

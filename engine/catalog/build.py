@@ -12,7 +12,7 @@ import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from flowscan.catalog.files import CatalogFile, catalog_file, forget_reads
+from flowscan.catalog.files import CatalogFile, catalog_file, shared_reads
 from flowscan.catalog.model import Catalog, Field, Item, Part, Problem, Relationship
 from flowscan.catalog.readers import Reader, readers
 from flowscan.config import Config
@@ -38,13 +38,13 @@ def build_catalog(paths: Sequence[Path], config: Config | None = None, chosen: S
     files.sort(key=lambda f: f.display_path)
     parts: list[Part] = []
     looked_at: set[str] = set()
-    for reader in chosen:
-        claimed = [f for f in files if reader.claims(f.display_path)]
-        if not claimed:
-            continue
-        looked_at.update(f.display_path for f in claimed)
-        parts.append(_read(reader, claimed))
-    forget_reads()
+    with shared_reads():
+        for reader in chosen:
+            claimed = [f for f in files if reader.claims(f)]
+            if not claimed:
+                continue
+            looked_at.update(f.display_path for f in claimed)
+            parts.append(_read(reader, claimed))
     catalog = merge(parts)
     return Catalog(catalog.items, catalog.relationships, (*problems, *catalog.problems),
                    files=len(looked_at), seconds=time.perf_counter() - started)

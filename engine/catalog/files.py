@@ -8,6 +8,8 @@ before either. Reading never raises: an unreadable file becomes a `Problem`.
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from attrs import frozen
@@ -40,7 +42,7 @@ class CatalogFile:
 
     def head(self, limit: int) -> bytes:
         """At most `limit` bytes from the start (several readers look at one file: read once)."""
-        cached = _reads.get(self.path)
+        cached = _reads.get(self.path) if _reads is not None else None
         if cached is not None and (len(cached) >= limit or len(cached) >= self.size):
             return cached[:limit]
         try:
@@ -64,26 +66,41 @@ class CatalogFile:
         return Problem(self.display_path, line, column, message)
 
 
-# What this build has read, by path: a .py file is looked at by the ORM, logging and topic
-# readers. Bounded, and emptied when a build ends (files change between builds).
-_reads: dict[Path, bytes] = {}
+# What the build under way has read, by path: a .py file is looked at by the ORM, logging and
+# topic readers. Bounded, and only while a build runs (files change between builds).
+_reads: dict[Path, bytes] | None = None
 _READ_CACHE_BYTES = 64_000_000
 _cached_bytes = 0
 
 
 def _remember(path: Path, data: bytes) -> None:
     global _cached_bytes
-    if _cached_bytes + len(data) > _READ_CACHE_BYTES:
+    if _reads is None or _cached_bytes + len(data) > _READ_CACHE_BYTES:
         return
     previous = _reads.get(path)
     _reads[path] = data
     _cached_bytes += len(data) - (len(previous) if previous is not None else 0)
 
 
-def forget_reads() -> None:
-    global _cached_bytes
-    _reads.clear()
-    _cached_bytes = 0
+@contextmanager
+def shared_reads() -> Iterator[None]:
+    """While this runs, a file's bytes are read from disk once, whoever asks."""
+    global _reads, _cached_bytes
+    _reads, _cached_bytes = {}, 0
+    try:
+        yield
+    finally:
+        _reads, _cached_bytes = None, 0
+
+
+def named(display_path: str, root: Path | None = None) -> CatalogFile:
+    """A CatalogFile for a path as shown (relative to `root`, default the current directory)."""
+    path = (root or Path.cwd()) / display_path
+    try:
+        size = path.stat().st_size
+    except OSError:
+        size = 0
+    return CatalogFile(path, display_path, size)
 
 
 def catalog_file(path: Path, display_path: str) -> CatalogFile | Problem:

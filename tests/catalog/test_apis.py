@@ -9,6 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+
+from flowscan.catalog.files import named
 import yaml
 
 from flowscan.catalog.files import CatalogFile, catalog_file
@@ -299,9 +301,9 @@ def test_default_root_names_without_a_schema_block(tmp_path: Path) -> None:
 
 def test_the_registry_claims_specs_and_sdl() -> None:
     claims = {reader.name: reader.claims for reader in apis.READERS}
-    assert claims["openapi"]("api/openapi.yaml") and claims["openapi"]("swagger.json")
-    assert not claims["openapi"]("schema.graphql")
-    assert claims["graphql"]("schema.graphqls") and claims["graphql"]("ops.gql") and not claims["graphql"]("a.yaml")
+    assert claims["openapi"](named("api/openapi.yaml")) and claims["openapi"](named("swagger.json"))
+    assert not claims["openapi"](named("schema.graphql"))
+    assert claims["graphql"](named("schema.graphqls")) and claims["graphql"](named("ops.gql")) and not claims["graphql"](named("a.yaml"))
 
 
 def test_the_catalog_command_lists_operations_and_schemas_as_json() -> None:

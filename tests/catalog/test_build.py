@@ -59,7 +59,7 @@ def test_each_reader_gets_the_files_it_claims_sorted_and_a_failing_reader_costs_
     def explode(files):
         raise RuntimeError("bug in a reader")
 
-    readers = (Reader("sql", lambda p: p.endswith(".sql"), read_sql), Reader("md", lambda p: p.endswith(".md"), explode))
+    readers = (Reader("sql", lambda f: f.name.endswith(".sql"), read_sql), Reader("md", lambda f: f.name.endswith(".md"), explode))
     catalog = build_catalog([tmp_path], Config(path=tmp_path / "flowscan.toml"), readers)
 
     assert seen == [["V1__a.sql", "V2__b.sql"]]

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+
+from flowscan.catalog.files import named
 from flowscan.catalog.build import build_catalog
 from flowscan.catalog.files import CatalogFile
 from flowscan.catalog.model import Catalog, Field, Item, Origin, Problem
@@ -72,7 +74,7 @@ def _read(tmp_path: Path, name: str, content: bytes | str) -> tuple[list[Item], 
 
 def _read_folder(folder: Path) -> tuple[list[Item], list[Problem]]:
     files = sorted((CatalogFile(p, p.relative_to(folder).as_posix(), p.stat().st_size)
-                    for p in folder.rglob("*") if p.is_file() and claims(p.relative_to(folder).as_posix())),
+                    for p in folder.rglob("*") if p.is_file() and claims(named(p.relative_to(folder).as_posix()))),
                    key=lambda f: f.display_path)
     part = datafiles.read(files)
     return list(part.items), list(part.problems)
@@ -319,7 +321,7 @@ def test_configs_and_schemas_are_not_data(catalog: Catalog) -> None:
     "jobs/ingest_config.json",
 ])
 def test_claims_leave_configs_and_vendored_files_alone(path: str) -> None:
-    assert not claims(path)
+    assert not claims(named(path))
 
 
 @pytest.mark.parametrize("path", [
@@ -328,7 +330,7 @@ def test_claims_leave_configs_and_vendored_files_alone(path: str) -> None:
     "data/legacy.txt", "data/big.csv.gz",
 ])
 def test_claims_data_files(path: str) -> None:
-    assert claims(path)
+    assert claims(named(path))
 
 
 def test_data_format_reads_double_extensions() -> None:

@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+from flowscan.catalog.files import named
+
 from flowscan.catalog.files import CatalogFile, catalog_file
 from flowscan.catalog.model import Field, Item, Part
 from flowscan.catalog.readers import Reader, ddl
@@ -33,7 +35,7 @@ def claimed(folder: str, reader: Reader, root: Path = FIXTURES) -> list[CatalogF
     found = []
     for path in sorted((root / folder).rglob("*")):
         shown = path.relative_to(root).as_posix()
-        if path.is_file() and reader.claims(shown):
+        if path.is_file() and reader.claims(named(shown)):
             file = catalog_file(path, shown)
             assert isinstance(file, CatalogFile)
             found.append(file)
@@ -150,9 +152,9 @@ def test_migration_keys_order_flyway_by_version_then_repeatables() -> None:
     prisma = ddl.migration_key("prisma/migrations/20240105093000_init/migration.sql")
     assert prisma is not None and prisma.folder == "prisma/migrations" and prisma.order[1] == (20240105093000,)
     assert ddl.migration_key("db/schema.sql") is None
-    assert not SQL.claims("db/U3__undo.sql") and not SQL.claims("m/0001_x.down.sql")
-    assert not SQL.claims("migrations/2024-01-01-000000_x/down.sql")
-    assert SQL.claims("migrations/2024-01-01-000000_x/up.sql") and SQL.claims("db/schema.sql")
+    assert not SQL.claims(named("db/U3__undo.sql")) and not SQL.claims(named("m/0001_x.down.sql"))
+    assert not SQL.claims(named("migrations/2024-01-01-000000_x/down.sql"))
+    assert SQL.claims(named("migrations/2024-01-01-000000_x/up.sql")) and SQL.claims(named("db/schema.sql"))
 
 
 # --- golang-migrate, sqlx / SQLite, diesel migrations, goose -------------------------------

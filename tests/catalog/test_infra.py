@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from flowscan.catalog.files import named
+
 from flowscan.catalog.build import build_catalog
 from flowscan.cli import main
 from flowscan.catalog.files import CatalogFile, catalog_file
@@ -144,8 +146,8 @@ def test_compose_problems_name_line_and_column(tmp_path: Path) -> None:
 def test_compose_claims_only_compose_file_names() -> None:
     claimed = ["docker-compose.yml", "deploy/docker-compose.override.yaml", "compose.yaml", "compose.prod.yml",
                "docker-compose-ci.yml"]
-    assert all(infra_compose.claims(p) for p in claimed)
-    assert not any(infra_compose.claims(p) for p in ("openapi.yaml", "composer.json", "k8s/compose-job.json",
+    assert all(infra_compose.claims(named(p)) for p in claimed)
+    assert not any(infra_compose.claims(named(p)) for p in ("openapi.yaml", "composer.json", "k8s/compose-job.json",
                                                      "my-compose.yml"))
 
 
@@ -196,8 +198,8 @@ def test_dotenv_mistakes_are_problems_that_do_not_echo_the_line(tmp_path: Path) 
 
 
 def test_dotenv_claims() -> None:
-    assert all(infra_dotenv.claims(p) for p in (".env", "svc/.env.example", ".env.production", "config/app.env"))
-    assert not any(infra_dotenv.claims(p) for p in (".envrc", "env.py", ".env.py", "environment.yml"))
+    assert all(infra_dotenv.claims(named(p)) for p in (".env", "svc/.env.example", ".env.production", "config/app.env"))
+    assert not any(infra_dotenv.claims(named(p)) for p in (".envrc", "env.py", ".env.py", "environment.yml"))
 
 
 # --- Spring -----------------------------------------------------------------------------------
@@ -240,9 +242,9 @@ def test_spring_properties_with_continuations_escapes_and_secrets(catalog: Catal
 
 
 def test_spring_claims_and_bad_yaml(tmp_path: Path) -> None:
-    assert all(infra_spring.claims(p) for p in ("src/main/resources/application.yml", "application-dev.yaml",
+    assert all(infra_spring.claims(named(p)) for p in ("src/main/resources/application.yml", "application-dev.yaml",
                                                 "bootstrap.yml", "application.properties"))
-    assert not any(infra_spring.claims(p) for p in ("app.yml", "applications.yml", "application.json"))
+    assert not any(infra_spring.claims(named(p)) for p in ("app.yml", "applications.yml", "application.json"))
     part = infra_spring.read(one_file(tmp_path, "application.yml", "spring:\n  datasource:\n    url: [x\n"))
     assert part.items == () and part.problems[0].line == 4
 
@@ -299,10 +301,10 @@ def test_strimzi_topics_and_helm_templates_are_left_alone(catalog: Catalog) -> N
     assert not catalog.problems
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(PROJECT)
-        assert not infra_kubernetes.claims("k8s/kafka-topics.yaml")  # Strimzi's: the streams reader's
-        assert not infra_kubernetes.claims("deploy/charts/orders-api/templates/deployment.yaml")
-        assert not infra_kubernetes.claims("deploy/charts/orders-api/Chart.yaml")
-        assert not infra_kubernetes.claims("docker-compose.yml")
+        assert not infra_kubernetes.claims(named("k8s/kafka-topics.yaml"))  # Strimzi's: the streams reader's
+        assert not infra_kubernetes.claims(named("deploy/charts/orders-api/templates/deployment.yaml"))
+        assert not infra_kubernetes.claims(named("deploy/charts/orders-api/Chart.yaml"))
+        assert not infra_kubernetes.claims(named("docker-compose.yml"))
 
 
 def test_templated_manifest_outside_a_chart_is_a_problem(tmp_path: Path) -> None:

@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from flowscan.catalog.files import named
+
 from flowscan.catalog.build import build_catalog
 from flowscan.catalog.files import CatalogFile, catalog_file
 from flowscan.catalog.model import Catalog, Field, Item, Part
@@ -109,9 +111,9 @@ def test_python_claims(tmp_path: Path) -> None:
     files += one_file(tmp_path, "tox.ini", "[tox]\nenvlist = py311\n")
     with pytest.MonkeyPatch.context() as patch:
         patch.chdir(tmp_path)
-        assert logs_python.claims("logging.yaml") and logs_python.claims("app/x.py")
-        assert not logs_python.claims("changelog.yaml") and not logs_python.claims("tox.ini")
-        assert not logs_python.claims("log4j2.yaml")
+        assert logs_python.claims(named("logging.yaml")) and logs_python.claims(named("app/x.py"))
+        assert not logs_python.claims(named("changelog.yaml")) and not logs_python.claims(named("tox.ini"))
+        assert not logs_python.claims(named("log4j2.yaml"))
 
 
 # --- logback and log4j2 --------------------------------------------------------------------------
@@ -193,9 +195,9 @@ def test_malformed_and_hostile_xml_are_problems(tmp_path: Path) -> None:
 
 
 def test_java_claims() -> None:
-    assert all(logs_java.claims_logback(p) for p in ("logback.xml", "src/logback-spring.xml", "logback-test.xml"))
-    assert all(logs_java.claims_log4j2(p) for p in ("log4j2.xml", "log4j2-spring.xml", "log4j2.properties", "log4j2.yaml"))
-    assert not any(logs_java.claims_logback(p) or logs_java.claims_log4j2(p)
+    assert all(logs_java.claims_logback(named(p)) for p in ("logback.xml", "src/logback-spring.xml", "logback-test.xml"))
+    assert all(logs_java.claims_log4j2(named(p)) for p in ("log4j2.xml", "log4j2-spring.xml", "log4j2.properties", "log4j2.yaml"))
+    assert not any(logs_java.claims_logback(named(p)) or logs_java.claims_log4j2(named(p))
                    for p in ("pom.xml", "log4j.properties", "logbackup.xml"))
 
 
@@ -284,9 +286,9 @@ def test_odd_log_files(tmp_path: Path) -> None:
 
 
 def test_log_file_claims() -> None:
-    assert all(logs_files.claims(p) for p in ("app.log", "logs/app.log.1", "app.log.3.gz", "access.log.2024-03-12",
+    assert all(logs_files.claims(named(p)) for p in ("app.log", "logs/app.log.1", "app.log.3.gz", "access.log.2024-03-12",
                                               "httpd/access_log"))
-    assert not any(logs_files.claims(p) for p in ("logger.py", "changelog.md", "app.logs", "log.txt"))
+    assert not any(logs_files.claims(named(p)) for p in ("logger.py", "changelog.md", "app.logs", "log.txt"))
 
 
 # --- through the CLI -----------------------------------------------------------------------------

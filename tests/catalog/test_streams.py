@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from flowscan.catalog.files import named
+
 from flowscan.catalog.files import CatalogFile, catalog_file
 from flowscan.catalog.model import Field, Item, Part
 from flowscan.catalog.readers import stream_avro, stream_jsonschema, stream_protobuf, stream_topics, streams
@@ -52,7 +54,7 @@ def field(found: Item, name: str) -> Field:
 
 @pytest.fixture(scope="module")
 def everything() -> Part:
-    return streams.read([f for f in fixture_files() if streams.claims(f.display_path)])
+    return streams.read([f for f in fixture_files() if streams.claims(f)])
 
 
 # --- Avro ------------------------------------------------------------------------------
@@ -382,8 +384,8 @@ def test_schema_files_in_a_folder_named_after_a_declared_topic_describe_it(every
 
 def test_the_reader_claims_its_formats_and_reports_every_bad_file(everything: Part) -> None:
     claims = streams.READERS[0].claims
-    assert all(claims(p) for p in ("a.avsc", "b.proto", "c.schema.json", "k8s/topic.yaml", "Config.java", "admin.py"))
-    assert not claims("README.md") and not claims("schema.graphql")
+    assert all(claims(named(p)) for p in ("a.avsc", "b.proto", "c.schema.json", "k8s/topic.yaml", "Config.java", "admin.py"))
+    assert not claims(named("README.md")) and not claims(named("schema.graphql"))
     assert sorted(p.path for p in everything.problems) == [
         "avro/broken.avsc", "jsonschema/refund.schema.json", "k8s/broken-topic.yaml", "proto/broken.proto"]
 

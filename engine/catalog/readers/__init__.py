@@ -1,6 +1,7 @@
 """The catalog's readers: one module per family of sources, listed here and nowhere else.
 
-A reader says which files it wants (`claims`, from the `/`-separated path as shown) and
+A reader says which files it wants (`claims`: from the `/`-separated path as shown, or a
+peek at the file's head, which is read once for every reader) and
 reads all of them at once, in path order, so that a migrations folder can be replayed
 in order and a partitioned folder seen as one dataset.
 """
@@ -18,7 +19,7 @@ from flowscan.catalog.model import Part
 @frozen
 class Reader:
     name: str
-    claims: Callable[[str], bool]
+    claims: Callable[[CatalogFile], bool]
     read: Callable[[Sequence[CatalogFile]], Part]
 
 

@@ -62,7 +62,8 @@ _KINDS: dict[type[Node], str] = {
 }
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return display_path.lower().endswith(EXTENSIONS)
 
 

@@ -42,7 +42,8 @@ _JSON_MARK = re.compile(rb'"(?:openapi|swagger)"\s*:\s*"[23]')
 _PARAMETER_PLACES = ("path", "query", "header", "cookie", "formData")
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return display_path.lower().endswith((".yaml", ".yml", ".json"))
 
 

@@ -111,7 +111,8 @@ def data_format(name: str) -> str | None:
     return EXTENSIONS.get(extension)
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     directory, _, name = display_path.rpartition("/")
     if name in MARKERS:
         return True

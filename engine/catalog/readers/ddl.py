@@ -41,7 +41,8 @@ _NUMBERED = re.compile(r"^(?P<version>\d+)(?:[_.-].*)?\.sql$")
 _VERSION_FOLDER = re.compile(r"^(?P<version>\d{4}-\d{2}-\d{2}-\d{6}|\d+)_.+$")
 
 
-def _claims_sql(path: str) -> bool:
+def _claims_sql(file: CatalogFile) -> bool:
+    path = file.display_path
     name = path.rsplit("/", 1)[-1]
     if not name.endswith(".sql") or name.endswith(".down.sql") or _FLYWAY_UNDO.match(name):
         return False
@@ -49,12 +50,14 @@ def _claims_sql(path: str) -> bool:
     return not (name == "down.sql" and "/" in path)
 
 
-def _claims_alembic(path: str) -> bool:
+def _claims_alembic(file: CatalogFile) -> bool:
+    path = file.display_path
     parts = path.split("/")
     return len(parts) >= 2 and parts[-2] == "versions" and parts[-1].endswith(".py") and parts[-1] != "__init__.py"
 
 
-def _claims_diesel(path: str) -> bool:
+def _claims_diesel(file: CatalogFile) -> bool:
+    path = file.display_path
     return path.rsplit("/", 1)[-1].endswith("schema.rs")
 
 

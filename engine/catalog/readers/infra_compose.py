@@ -29,7 +29,8 @@ _INIT_FOLDER = "/docker-entrypoint-initdb.d"
 _AUTO_CREATE_KEYS = ("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "KAFKA_CFG_AUTO_CREATE_TOPICS_ENABLE")
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return bool(_COMPOSE_NAME.match(PurePosixPath(display_path).name))
 
 

@@ -24,7 +24,8 @@ _KEY = re.compile(r"[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_.-]*)[ \t]*")
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\", "$": "$"}
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     name = PurePosixPath(display_path).name
     return name == ".env" or (name.startswith(".env.") and not name.endswith((".py", ".sh", ".js", ".ts"))) \
         or (name.endswith(".env") and len(name) > 4)

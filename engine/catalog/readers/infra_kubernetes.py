@@ -14,15 +14,13 @@ is in it. Env vars taken from a ConfigMap of the same manifests are shown with i
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator, Sequence
-from pathlib import PurePosixPath
 
 import yaml
 from attrs import frozen
 
-from flowscan.catalog.files import CatalogFile
+from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field, Item, Origin, Part, Problem, Relationship, item_id
 from flowscan.catalog.readers import infra_yaml as y
 from flowscan.catalog.readers.infra_images import DATABASE_KEYS, USER_KEYS, DataStore, classify_image
@@ -48,21 +46,19 @@ _POD_SPEC_PATHS: dict[str, tuple[str, ...]] = {
 }
 
 
-def claims(display_path: str) -> bool:
-    if not display_path.endswith((".yaml", ".yml")) or _in_helm_templates(display_path):
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
+    if not display_path.endswith((".yaml", ".yml")) or _in_helm_templates(file):
         return False
     try:
-        with open(display_path, "rb") as handle:
-            head = handle.read(_HEAD_BYTES)
-    except OSError:
+        head = file.head(_HEAD_BYTES)
+    except Unreadable:
         return False  # unreadable: the walk or another reader says so
     return bool(_API_VERSION.search(head) and _KIND.search(head))
 
 
-def _in_helm_templates(display_path: str) -> bool:
-    parts = PurePosixPath(display_path).parts
-    return any(part == "templates" and os.path.isfile(os.path.join(*parts[:index], "Chart.yaml") if index else "Chart.yaml")
-               for index, part in enumerate(parts[:-1]))
+def _in_helm_templates(file: CatalogFile) -> bool:
+    return any(folder.name == "templates" and (folder.parent / "Chart.yaml").is_file() for folder in file.path.parents)
 
 
 @frozen

@@ -42,7 +42,8 @@ _INDEX = re.compile(r"\[\d+\]")
 _PROFILE_KEYS = ("spring.config.activate.on-profile", "spring.profiles")
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return bool(_SPRING_NAME.match(PurePosixPath(display_path).name))
 
 

@@ -32,7 +32,8 @@ _NAME = re.compile(r"\.log(?:\.\d+)?(?:\.gz)?$|\.log\.\d{4}-?\d{2}-?\d{2}(?:\.gz
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1a\x1c-\x1f\x7f-\x9f]")
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return bool(_NAME.search(PurePosixPath(display_path).name))
 
 

@@ -27,11 +27,13 @@ _LOGBACK_NAME = re.compile(r"^logback(?:[-.][\w.-]+)?\.xml$", re.IGNORECASE)
 _LOG4J2_NAME = re.compile(r"^log4j2(?:[-.][\w.-]+)?\.(?:xml|properties|ya?ml|json|jsn)$", re.IGNORECASE)
 
 
-def claims_logback(display_path: str) -> bool:
+def claims_logback(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return bool(_LOGBACK_NAME.match(PurePosixPath(display_path).name))
 
 
-def claims_log4j2(display_path: str) -> bool:
+def claims_log4j2(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return bool(_LOG4J2_NAME.match(PurePosixPath(display_path).name))
 
 

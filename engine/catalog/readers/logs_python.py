@@ -84,24 +84,24 @@ def _text(value: Value | None) -> str | None:
 # --- claims -------------------------------------------------------------------------------
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     name = PurePosixPath(display_path).name
     lowered = name.lower()
     if lowered.endswith(".py"):
         return True
     if lowered.endswith((".yaml", ".yml", ".json")) and "log" in lowered and not lowered.startswith("log4j"):
-        head = _head(display_path)
+        head = _head(file)
         return bool(_DICT_CONFIG_HEAD.search(head) and ("handlers" in head or "formatters" in head))
     if lowered.endswith((".ini", ".conf", ".cfg")):
-        return bool(_SECTIONS_HEAD.search(_head(display_path)))
+        return bool(_SECTIONS_HEAD.search(_head(file)))
     return False
 
 
-def _head(display_path: str) -> str:
+def _head(file: CatalogFile) -> str:
     try:
-        with open(display_path, "rb") as handle:
-            return handle.read(_HEAD_BYTES).decode("utf-8", errors="replace")
-    except OSError:
+        return file.head(_HEAD_BYTES).decode("utf-8", errors="replace")
+    except Unreadable:
         return ""
 
 

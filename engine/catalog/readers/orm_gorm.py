@@ -831,5 +831,5 @@ def _int(value: str | None) -> int:
 
 
 READERS: tuple[Reader, ...] = (
-    Reader("gorm", lambda path: path.endswith(".go") and not path.endswith("_test.go"), read),
+    Reader("gorm", lambda file: file.display_path.endswith(".go") and not file.display_path.endswith("_test.go"), read),
 )

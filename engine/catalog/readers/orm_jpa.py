@@ -990,8 +990,9 @@ def _split_definition(definition: str | None) -> tuple[str | None, str | None, b
             bool(_NOT_NULL_SQL.search(definition)))
 
 
-def claims(path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
     """Java sources, except Maven/Gradle test sources: entities there map test databases, not the product's."""
+    path = file.display_path
     return path.endswith(".java") and not path.startswith("src/test/") and "/src/test/" not in path
 
 

@@ -2472,7 +2472,8 @@ def _item(table: _Table) -> Item:
                 tuple(facts), table.description)
 
 
-def _claims(display_path: str) -> bool:
+def _claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return display_path.endswith(".py")
 
 

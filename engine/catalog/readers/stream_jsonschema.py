@@ -23,7 +23,8 @@ HEAD_BYTES = 65_536
 _DIALECT = re.compile(rb"""["']?\$schema["']?\s*:\s*["']?[^\s"',]*json-schema\.org""")
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     return display_path.lower().endswith((".json", ".yaml", ".yml"))
 
 

@@ -19,7 +19,8 @@ _CODE = (".java", ".py")
 _STRUCTURED = (".json", ".yaml", ".yml")
 
 
-def claims(display_path: str) -> bool:
+def claims(file: CatalogFile) -> bool:
+    display_path = file.display_path
     # JSON, YAML and code are claimed wholesale and read only when their head (or text) shows
     # a JSON Schema dialect, a KafkaTopic, a NewTopic or a TopicBuilder
     return display_path.lower().endswith((stream_avro.EXTENSION, ".proto", *_STRUCTURED, *_CODE))
