@@ -248,7 +248,8 @@ def _unit(adapter: Adapter, node: ts.Node, root: ts.Node, path: str) -> tuple[Co
                 owner = _owner(parent)
                 full = f"{owner}.{node_text(name)}" if owner else node_text(name)
                 return CodeUnit(path, full, "function", parent.start_point[0] + 1), span
-        parent = parent.parent
+        # on from above the decorators: back through them, a decorated class would loop forever
+        parent = span.parent
     return None
 
 
