@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 
 import re
@@ -19,7 +20,7 @@ from flowscan.linker import link_file, place, unit_span
 from flowscan.literals import LiteralReader
 from flowscan.matchers import query_match_root
 from flowscan.redact import redact
-from flowscan.safeguards import absence_findings, guards_of
+from flowscan.safeguards import UNSTRUCTURED_LOG, absence_findings, guards_of, unstructured_log_hints
 from flowscan.settings import resolve_placeholder
 from flowscan.sqlflow import (
     SqlEffect,
@@ -176,7 +177,7 @@ def analyze_file(
     linked = link or bool(rules.checks)
     links = link_file(adapter, tree.root_node, hits) if linked and hits else []
     if rules.checks:
-        hits.extend(_absences(adapter, tree.root_node, hits, links, rules.checks))
+        hits.extend(_absences(adapter, tree.root_node, source, path, hits, links, rules.checks))
     if hits and b"flowscan:" in source:
         table = suppressed_lines(source, adapter.comment_prefix)
         hits = [(f, n) for f, n in hits if not is_suppressed(f.start.line, f.rule_id, table)]
@@ -192,11 +193,14 @@ def analyze_file(
 def _absences(
     adapter: Adapter,
     root: ts.Node,
+    source: bytes,
+    path: str,
     hits: list[tuple[Finding, ts.Node]],
     links: list[Link],
     checks: dict[str, str],
 ) -> list[tuple[Finding, ts.Node]]:
-    """Warnings for writes that nothing protects (see flowscan.safeguards)."""
+    """Warnings for writes that nothing protects, hints for steps that log formatted text
+    (see flowscan.safeguards)."""
     fed = {link.target for link in links}
     found: list[tuple[Finding, ts.Node]] = []
     seen: dict = {}
@@ -207,7 +211,17 @@ def _absences(
         for absent in absence_findings(finding, guards, finding in fed):
             if absent.rule_id in checks:
                 found.append((attrs.evolve(absent, severity=checks[absent.rule_id]), node))
+    if UNSTRUCTURED_LOG in checks:
+        unit_of = functools.partial(_named_unit, adapter, root)
+        for hint, node in unstructured_log_hints(adapter, root, source, path, hits, unit_of):
+            found.append((attrs.evolve(hint, severity=checks[UNSTRUCTURED_LOG]), node))
     return found
+
+
+def _named_unit(adapter: Adapter, root: ts.Node, node: ts.Node) -> ts.Node | None:
+    """The named function around a node; None at a file's top level."""
+    span = unit_span(adapter, node, root)
+    return None if span == root else span
 
 
 def build_findings(

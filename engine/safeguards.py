@@ -5,15 +5,22 @@ Read from the code around a finding, in any language: an enclosing `try`, Go's
 call before a write, a log line or metric that counts what moved. Each safeguard found
 keeps the line that shows it; what is missing becomes an *absence* finding (role
 `pipeline`, severity `warning`) that editors and pre-commit show like any other.
+
+A pipeline step that logs only formatted text gets a hint too: its runs cannot be
+queried by the values it logs (`pipeline.unstructured-log`, see `flowscan.logcalls`).
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import tree_sitter as ts
-from flowscan.findings import Entity, Finding, Guard
-from flowscan.languages.base import Adapter
+from attrs import frozen
+
+from flowscan.findings import Entity, Finding, Guard, Position
+from flowscan.languages.base import Adapter, node_text
+from flowscan.logcalls import FileNames, LogCall, unstructured_log_calls
 
 GUARDS = ("error-handling", "retry", "validation", "monitoring")
 
@@ -138,7 +145,186 @@ def _absence(finding: Finding, rule_id: str, message: str) -> Finding:
     )
 
 
-ABSENCE_RULES = {
-    "pipeline.unguarded-write": "A write to a warehouse table, object store or topic with no error handling, retry, transaction or dead-letter path around it: a transient failure loses data silently.",
-    "pipeline.unvalidated-write": "A write to a warehouse table, object store or topic with no validation, assertion or data-quality check in the code that feeds it.",
+# --- unstructured logs in pipeline steps ---------------------------------------------------
+
+UNSTRUCTURED_LOG = "pipeline.unstructured-log"
+#: what a step reads or writes when it moves data (not a setting, a cache entry, an API call)
+_DATASET_KINDS = frozenset({"database", "file", "object_store", "stream"})
+#: the structured call the hint suggests, in each language's most common idiom
+_STRUCTURED_CALL = {
+    "python": 'logger.info("rows loaded", extra={"rows": n})',
+    "go": 'slog.Info("rows loaded", "rows", n)',
+    "java": 'log.atInfo().addKeyValue("rows", n).log("rows loaded")',
+    "rust": 'tracing::info!(rows = n, "rows loaded")',
+}
+
+
+def unstructured_log_hints(
+    adapter: Adapter,
+    root: ts.Node,
+    source: bytes,
+    path: str,
+    hits: list[tuple[Finding, ts.Node]],
+    unit_of: Callable[[ts.Node], ts.Node | None],
+) -> list[tuple[Finding, ts.Node]]:
+    """One hint per pipeline step of a file that logs formatted text, at its first such call.
+
+    A step is a named function (`unit_of` gives its span, None at a file's top level) that
+    reads or writes a dataset, transforms a data frame or is an orchestration construct
+    (Airflow or Prefect task, Spark job, dbt Python model), and is no part of a web service:
+    neither a request handler nor a function that registers routes without reading data.
+    """
+    if adapter.name not in _STRUCTURED_CALL:
+        return []
+    steps: dict[tuple[int, int], ts.Node] = {}
+    served: set[tuple[int, int]] = set()
+    registers: set[tuple[int, int]] = set()
+    reads: set[tuple[int, int]] = set()
+    for finding, node in hits:
+        span = unit_of(node) if not finding.rule_id.startswith("pipeline.") else None
+        if span is None:
+            continue
+        key = (span.start_byte, span.end_byte)
+        if finding.role == "endpoint":
+            # `@app.get(...)` or `@GetMapping` above a handler, or a route registered in a body
+            (served if node.start_byte < _body_start(span) else registers).add(key)
+        elif _moves_data(finding):
+            steps.setdefault(key, span)
+            if finding.role == "source":
+                reads.add(key)
+    if adapter.name == "python":
+        for model in _dbt_python_models(root):
+            steps.setdefault((model.start_byte, model.end_byte), model)
+    names = FileNames(adapter, root)
+    found: list[tuple[Finding, ts.Node]] = []
+    for key in sorted(steps.keys() - served):
+        # a service's setup (migrations, then routes) is no step; a consumer loop that also
+        # serves its metrics is
+        if key in registers and key not in reads or _handles_requests(adapter.name, steps[key]):
+            continue
+        calls = unstructured_log_calls(adapter, steps[key], names)
+        if calls:
+            found.append((_unstructured_hint(adapter.name, source, path, calls), calls[0].node))
+    return found
+
+
+def _moves_data(finding: Finding) -> bool:
+    if finding.role in ("source", "sink"):
+        return finding.kind in _DATASET_KINDS
+    return finding.role in ("transform", "pipeline")
+
+
+#: parameters that make a function a request handler, whatever registers it
+_HANDLER_PARAMETERS = {
+    "python": re.compile(r"(^\(|,)\s*request\s*[:,=)]"),  # Django views, FastAPI's `request: Request`
+    "go": re.compile(r"\bhttp\.ResponseWriter\b|\*http\.Request\b|\bgin\.Context\b|\becho\.Context\b|\bfiber\.Ctx\b"),
+    "java": re.compile(r"\b(?:HttpServletRequest|HttpServletResponse|ServerRequest|ServerWebExchange)\b"),
+    "rust": re.compile(
+        r"\b(?:State|Json|Query|Form|Extension|Multipart)\s*<|\bPath\s*<|\bHttpRequest\b|\bweb::\w+\s*<"
+    ),
+}
+#: actix-web and Rocket route attributes stand before a Rust function, outside its node
+_RUST_ROUTE_ATTRIBUTE = re.compile(rb"^#\[\s*(?:(?:actix_web|rocket)::)?(?:get|post|put|patch|delete|head|route)\s*\(")
+
+
+def _function(span: ts.Node) -> ts.Node:
+    return span.child_by_field_name("definition") or span if span.type == "decorated_definition" else span
+
+
+def _body_start(span: ts.Node) -> int:
+    body = _function(span).child_by_field_name("body")
+    return body.start_byte if body is not None else span.end_byte
+
+
+def _handles_requests(language: str, span: ts.Node) -> bool:
+    """A request handler by its signature (`w http.ResponseWriter`, `State<AppState>`), or by
+    a route attribute above it in Rust: a service, not a pipeline step."""
+    function = _function(span)
+    parameters = function.child_by_field_name("parameters")
+    pattern = _HANDLER_PARAMETERS.get(language)
+    if parameters is not None and pattern is not None and pattern.search(node_text(parameters)):
+        return True
+    attribute = function.prev_named_sibling
+    while language == "rust" and attribute is not None and attribute.type == "attribute_item":
+        if _RUST_ROUTE_ATTRIBUTE.match(attribute.text or b""):
+            return True
+        attribute = attribute.prev_named_sibling
+    return False
+
+
+def _dbt_python_models(root: ts.Node) -> list[ts.Node]:
+    """`def model(dbt, session):` at the top of a file is a dbt Python model."""
+    models = []
+    for child in root.named_children:
+        if child.type != "function_definition":
+            continue
+        name = child.child_by_field_name("name")
+        parameters = child.child_by_field_name("parameters")
+        first = parameters.named_children[0] if parameters is not None and parameters.named_children else None
+        if name is not None and node_text(name) == "model" and first is not None and node_text(first) == "dbt":
+            models.append(child)
+    return models
+
+
+def _unstructured_hint(language: str, source: bytes, path: str, calls: list[LogCall]) -> Finding:
+    first = calls[0]
+    verb = "prints" if all(call.console for call in calls) else "logs"
+    what = "a message" if len(calls) == 1 else f"{len(calls)} messages"
+    return Finding(
+        rule_id=UNSTRUCTURED_LOG,
+        path=path,
+        language=language,
+        start=_position(source, first.node.start_byte, first.node.start_point[0]),
+        end=_position(source, first.node.end_byte, first.node.end_point[0]),
+        role="pipeline",
+        kind="log",
+        tech=first.tech,
+        severity="hint",
+        message=f"{verb} {what} as formatted text in a pipeline step: "
+        f"log fields ({_STRUCTURED_CALL[language]}) so runs can be queried",
+    )
+
+
+def _position(source: bytes, byte: int, row: int) -> Position:
+    """1-based line and character (not byte) column, as every finding has them."""
+    line_start = source.rfind(b"\n", 0, byte) + 1
+    return Position(row + 1, len(source[line_start:byte].decode("utf-8", "replace")) + 1)
+
+
+# --- the table of built-in checks -----------------------------------------------------------
+
+
+@frozen
+class Check:
+    """A built-in check: how loud it is unless configured otherwise, and what it finds."""
+
+    severity: str
+    #: the kind its findings are filed under in rule metadata (SARIF)
+    kind: str
+    doc: str
+
+
+ABSENCE_RULES: dict[str, Check] = {
+    "pipeline.unguarded-write": Check(
+        "warning",
+        "database",
+        "A write to a warehouse table, object store or topic with no error handling, retry, transaction or dead-letter path around it: a transient failure loses data silently.",
+    ),
+    "pipeline.unvalidated-write": Check(
+        "warning",
+        "database",
+        "A write to a warehouse table, object store or topic with no validation, assertion or data-quality check in the code that feeds it.",
+    ),
+    UNSTRUCTURED_LOG: Check(
+        "hint",
+        "log",
+        "A pipeline step (a function that reads or writes a dataset, transforms a data frame, or is an Airflow or "
+        "Prefect task, a Spark job or a dbt Python model) that logs or prints values only inside formatted text: "
+        "f-strings, %, .format() or + as the message, String.format, Printf verbs, println!/format placeholders. "
+        "A log store can then only search that text; log the values as fields (logging's extra=, structlog or "
+        "loguru keywords, slog attributes, SLF4J key-values, tracing fields) so runs can be filtered and counted "
+        "by them. A constant template whose arguments the logger keeps apart (logger.info(\"loaded %s rows\", n), "
+        "SLF4J's {} placeholders) is not reported, nor are slog, zap and zerolog calls. One hint per function, "
+        "at its first such call."
+    ),
 }

@@ -62,7 +62,7 @@ def load_ruleset(
 ) -> tuple[RuleSet, list[RuleError]]:
     """Parse and compile rule files; configuration enables, disables and re-grades rules.
 
-    `checks` turns on the built-in absence checks (unguarded and unvalidated writes).
+    `checks` turns on the built-in checks (unguarded and unvalidated writes, unstructured logs).
     """
     packs, errors = load_packs(files)
     if config is not None:
@@ -72,7 +72,9 @@ def load_ruleset(
     if checks:
         config = config or Config()
         ruleset.checks = {
-            rule_id: config.severity_for(rule_id, "warning") for rule_id in ABSENCE_RULES if config.rule_enabled(rule_id)
+            rule_id: config.severity_for(rule_id, check.severity)
+            for rule_id, check in ABSENCE_RULES.items()
+            if config.rule_enabled(rule_id)
         }
     return ruleset, errors + compiler.errors
 
@@ -204,7 +206,7 @@ def scan(
         for c in rules.rules
         for r in (c.rule,)
     ) + tuple(
-        RuleInfo(rule_id, "pipeline", "database", "flowscan", severity, (), ABSENCE_RULES[rule_id])
+        RuleInfo(rule_id, "pipeline", ABSENCE_RULES[rule_id].kind, "flowscan", severity, (), ABSENCE_RULES[rule_id].doc)
         for rule_id, severity in rules.checks.items()
     )
     return ScanResult(
