@@ -213,7 +213,7 @@ def _absences(
                 found.append((attrs.evolve(absent, severity=checks[absent.rule_id]), node))
     if UNSTRUCTURED_LOG in checks:
         unit_of = functools.partial(_named_unit, adapter, root)
-        for hint, node in unstructured_log_hints(adapter, root, source, path, hits, unit_of):
+        for hint, node in unstructured_log_hints(adapter, root, source, path, hits, links, unit_of):
             found.append((attrs.evolve(hint, severity=checks[UNSTRUCTURED_LOG]), node))
     return found
 

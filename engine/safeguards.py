@@ -18,7 +18,7 @@ from collections.abc import Callable
 import tree_sitter as ts
 from attrs import frozen
 
-from flowscan.findings import Entity, Finding, Guard, Position
+from flowscan.findings import Entity, Finding, Guard, Link, Position
 from flowscan.languages.base import Adapter, node_text
 from flowscan.logcalls import FileNames, LogCall, unstructured_log_calls
 
@@ -150,6 +150,12 @@ def _absence(finding: Finding, rule_id: str, message: str) -> Finding:
 UNSTRUCTURED_LOG = "pipeline.unstructured-log"
 #: what a step reads or writes when it moves data (not a setting, a cache entry, an API call)
 _DATASET_KINDS = frozenset({"database", "file", "object_store", "stream"})
+#: a language's own file API reads a config or writes a temporary file as often as a dataset:
+#: such I/O makes a step only when its data flows on in the function or its file is data
+_PLAIN_FILE_APIS = frozenset({"builtins", "pathlib", "stdlib", "os", "java.io", "std::fs", "tokio::fs"})
+_DATA_FILE = re.compile(
+    r"\.(csv|tsv|psv|parquet|pq|avro|orc|json|jsonl|ndjson|xlsx?|feather|arrow|xml)(\.(gz|bz2|zst|xz|snappy))?$", re.I
+)
 #: the structured call the hint suggests, in each language's most common idiom
 _STRUCTURED_CALL = {
     "python": 'logger.info("rows loaded", extra={"rows": n})',
@@ -165,6 +171,7 @@ def unstructured_log_hints(
     source: bytes,
     path: str,
     hits: list[tuple[Finding, ts.Node]],
+    links: list[Link],
     unit_of: Callable[[ts.Node], ts.Node | None],
 ) -> list[tuple[Finding, ts.Node]]:
     """One hint per pipeline step of a file that logs formatted text, at its first such call.
@@ -173,6 +180,7 @@ def unstructured_log_hints(
     reads or writes a dataset, transforms a data frame or is an orchestration construct
     (Airflow or Prefect task, Spark job, dbt Python model), and is no part of a web service:
     neither a request handler nor a function that registers routes without reading data.
+    `links` are the file's data paths: a plain file read or write on one moves data.
     """
     if adapter.name not in _STRUCTURED_CALL:
         return []
@@ -180,6 +188,7 @@ def unstructured_log_hints(
     served: set[tuple[int, int]] = set()
     registers: set[tuple[int, int]] = set()
     reads: set[tuple[int, int]] = set()
+    linked = {link.source for link in links} | {link.target for link in links}
     for finding, node in hits:
         span = unit_of(node) if not finding.rule_id.startswith("pipeline.") else None
         if span is None:
@@ -188,7 +197,7 @@ def unstructured_log_hints(
         if finding.role == "endpoint":
             # `@app.get(...)` or `@GetMapping` above a handler, or a route registered in a body
             (served if node.start_byte < _body_start(span) else registers).add(key)
-        elif _moves_data(finding):
+        elif _moves_data(finding, linked):
             steps.setdefault(key, span)
             if finding.role == "source":
                 reads.add(key)
@@ -208,8 +217,10 @@ def unstructured_log_hints(
     return found
 
 
-def _moves_data(finding: Finding) -> bool:
+def _moves_data(finding: Finding, linked: set[Finding]) -> bool:
     if finding.role in ("source", "sink"):
+        if finding.kind == "file" and finding.tech in _PLAIN_FILE_APIS:
+            return finding in linked or any(e.type == "file" and _DATA_FILE.search(e.name) for e in finding.entities)
         return finding.kind in _DATASET_KINDS
     return finding.role in ("transform", "pipeline")
 

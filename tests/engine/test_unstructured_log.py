@@ -138,6 +138,41 @@ def test_print_of_progress_is_reported_but_printed_output_and_file_writes_are_no
     ]
 
 
+def test_plain_file_io_is_a_step_only_when_it_moves_data(rules: RuleSet) -> None:
+    # open() reads settings and writes temporary files as often as it moves data: it makes a
+    # step when the file is a data format or what it reads flows on in the function
+    code = '''
+    import csv
+    import logging
+    import re
+    from pathlib import Path
+
+    log = logging.getLogger(__name__)
+    EMAIL = re.compile(r"[^@ ]+@[^@ ]+")
+
+
+    def read_template(name: str) -> str:
+        with open(f"templates/{name}.sql") as handle:
+            text = handle.read()
+        log.debug(f"read template {name} ({len(text)} characters)")
+        return text
+
+
+    def export_customers(rows: list[dict]) -> None:
+        with open("out/customers.csv", "w", newline="") as handle:
+            csv.DictWriter(handle, fieldnames=["id", "email"]).writerows(rows)
+        log.info(f"exported {len(rows)} customers")
+
+
+    def mask_emails(source: str, target: Path) -> None:
+        text = Path(source).read_text(encoding="utf-8")
+        masked = EMAIL.sub("***", text)
+        target.write_text(masked, encoding="utf-8")
+        log.info(f"masked {source} into {target}")
+    '''
+    assert [f.start.line for f in hints(rules, code)] == [20, 27]
+
+
 def test_orchestration_tasks_and_dbt_python_models_are_steps_without_io_of_their_own(rules: RuleSet) -> None:
     airflow = '''
     import logging
@@ -626,10 +661,10 @@ def test_log_macros_with_formatted_text_are_reported_and_tracing_fields_are_not(
     formatted = '''
     use std::fs;
 
-    pub fn load_rates(path: &str) -> anyhow::Result<Vec<String>> {
-        let text = fs::read_to_string(path)?;
-        let rates: Vec<String> = text.lines().map(str::to_owned).collect();
-        log::info!("loaded {} fx rates from {}", rates.len(), path);
+    pub fn load_rates() -> anyhow::Result<Vec<String>> {
+        let text = fs::read_to_string("data/fx_rates.csv")?;
+        let rates: Vec<String> = text.lines().skip(1).map(str::to_owned).collect();
+        log::info!("loaded {} fx rates", rates.len());
         Ok(rates)
     }
     '''
@@ -640,9 +675,10 @@ def test_log_macros_with_formatted_text_are_reported_and_tracing_fields_are_not(
     use std::fs;
     use tracing::{info, warn};
 
-    pub fn load_rates(path: &str) -> anyhow::Result<Vec<String>> {
-        let text = fs::read_to_string(path)?;
-        let rates: Vec<String> = text.lines().map(str::to_owned).collect();
+    pub fn load_rates() -> anyhow::Result<Vec<String>> {
+        let path = "data/fx_rates.csv";
+        let text = fs::read_to_string("data/fx_rates.csv")?;
+        let rates: Vec<String> = text.lines().skip(1).map(str::to_owned).collect();
         if rates.is_empty() {
             warn!(%path, "no fx rates");
         }
