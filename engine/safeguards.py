@@ -184,6 +184,23 @@ def unstructured_log_hints(
     """
     if adapter.name not in _STRUCTURED_CALL:
         return []
+    names = FileNames(adapter, root)
+    found: list[tuple[Finding, ts.Node]] = []
+    for step in _pipeline_steps(adapter, root, hits, links, unit_of):
+        calls = unstructured_log_calls(adapter, step, names)
+        if calls:
+            found.append((_unstructured_hint(adapter.name, source, path, calls), calls[0].node))
+    return found
+
+
+def _pipeline_steps(
+    adapter: Adapter,
+    root: ts.Node,
+    hits: list[tuple[Finding, ts.Node]],
+    links: list[Link],
+    unit_of: Callable[[ts.Node], ts.Node | None],
+) -> list[ts.Node]:
+    """The spans of a file's pipeline steps, in document order."""
     steps: dict[tuple[int, int], ts.Node] = {}
     served: set[tuple[int, int]] = set()
     registers: set[tuple[int, int]] = set()
@@ -204,17 +221,13 @@ def unstructured_log_hints(
     if adapter.name == "python":
         for model in _dbt_python_models(root):
             steps.setdefault((model.start_byte, model.end_byte), model)
-    names = FileNames(adapter, root)
-    found: list[tuple[Finding, ts.Node]] = []
-    for key in sorted(steps.keys() - served):
-        # a service's setup (migrations, then routes) is no step; a consumer loop that also
-        # serves its metrics is
-        if key in registers and key not in reads or _handles_requests(adapter.name, steps[key]):
-            continue
-        calls = unstructured_log_calls(adapter, steps[key], names)
-        if calls:
-            found.append((_unstructured_hint(adapter.name, source, path, calls), calls[0].node))
-    return found
+    # a service's setup (migrations, then routes) is no step; a consumer loop that also
+    # serves its metrics is
+    return [
+        steps[key]
+        for key in sorted(steps.keys() - served)
+        if not (key in registers and key not in reads) and not _handles_requests(adapter.name, steps[key])
+    ]
 
 
 def _moves_data(finding: Finding, linked: set[Finding]) -> bool:
@@ -307,7 +320,8 @@ def _position(source: bytes, byte: int, row: int) -> Position:
 
 @frozen
 class Check:
-    """A built-in check: how loud it is unless configured otherwise, and what it finds."""
+    """A built-in check (an absence, or a hint on a step): how loud it is unless configured
+    otherwise, and what it finds. Configured by id like any rule: `enable`, `disable`, `severity`."""
 
     severity: str
     #: the kind its findings are filed under in rule metadata (SARIF)
@@ -315,7 +329,7 @@ class Check:
     doc: str
 
 
-ABSENCE_RULES: dict[str, Check] = {
+CHECKS: dict[str, Check] = {
     "pipeline.unguarded-write": Check(
         "warning",
         "database",

@@ -23,7 +23,7 @@ from flowscan.grammar.model import Pack, RuleError
 from flowscan.languages import by_extension
 from flowscan.packcache import load_pack_cached
 from flowscan.rules import builtin_rule_files
-from flowscan.safeguards import ABSENCE_RULES
+from flowscan.safeguards import CHECKS
 from flowscan.settings import load_settings
 
 # Below this many files a process pool costs more than it saves.
@@ -73,7 +73,7 @@ def load_ruleset(
         config = config or Config()
         ruleset.checks = {
             rule_id: config.severity_for(rule_id, check.severity)
-            for rule_id, check in ABSENCE_RULES.items()
+            for rule_id, check in CHECKS.items()
             if config.rule_enabled(rule_id)
         }
     return ruleset, errors + compiler.errors
@@ -206,7 +206,7 @@ def scan(
         for c in rules.rules
         for r in (c.rule,)
     ) + tuple(
-        RuleInfo(rule_id, "pipeline", ABSENCE_RULES[rule_id].kind, "flowscan", severity, (), ABSENCE_RULES[rule_id].doc)
+        RuleInfo(rule_id, "pipeline", CHECKS[rule_id].kind, "flowscan", severity, (), CHECKS[rule_id].doc)
         for rule_id, severity in rules.checks.items()
     )
     return ScanResult(
