@@ -163,7 +163,8 @@ def _scan_paths(args: argparse.Namespace, link: bool, show_errors: bool = True) 
     config, ok = _config()
     if not ok:
         return None, config
-    rules, errors = load_ruleset(_rules_for(args, config), config)
+    # the built-in checks are part of the built-in packs: `--no-builtin` runs only the rules given
+    rules, errors = load_ruleset(_rules_for(args, config), config, checks=not args.no_builtin)
     if errors:
         _print_rule_errors(errors)
         return None, config

@@ -121,6 +121,25 @@ def test_custom_rules_and_rule_errors(tmp_path: Path) -> None:
     assert done.stdout == ""
 
 
+def test_no_builtin_runs_only_the_rules_given_not_the_built_in_checks(tmp_path: Path) -> None:
+    rules = tmp_path / "team.fsr"
+    rules.write_text(
+        'rule team.warehouse-write {\n  language python\n  role sink\n  kind database\n'
+        '  match `$DF.to_sql($T, $$$)`\n  entity table = $T\n  message "writes {T}"\n}\n'
+    )
+    code = tmp_path / "load.py"
+    code.write_text(
+        "import logging\n\nlog = logging.getLogger(__name__)\n\n\n"
+        "def load(frame, engine):\n    log.info(f'writing {len(frame)} rows')\n"
+        "    frame.to_sql('sales', engine)\n"
+    )
+    with_checks = flowscan("scan", str(code), "--rules", str(rules), "--format", "json")
+    without = flowscan("scan", str(code), "--rules", str(rules), "--no-builtin", "--format", "json")
+    assert {"pipeline.unguarded-write", "pipeline.unstructured-log"} <= {
+        f["rule_id"] for f in orjson.loads(with_checks.stdout)["findings"]}
+    assert [f["rule_id"] for f in orjson.loads(without.stdout)["findings"]] == ["team.warehouse-write"]
+
+
 def test_pattern_that_does_not_parse_is_a_rule_error(tmp_path: Path) -> None:
     rules = tmp_path / "bad.fsr"
     rules.write_text('rule team.bad {\n  language go\n  role source\n  kind database\n  match `db.Query(`\n}\n')
