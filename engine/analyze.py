@@ -177,7 +177,7 @@ def analyze_file(
     linked = link or bool(rules.checks)
     links = link_file(adapter, tree.root_node, hits) if linked and hits else []
     if rules.checks:
-        hits.extend(_absences(adapter, tree.root_node, source, path, hits, links, rules.checks))
+        hits.extend(_absences(context, source, path, hits, links, rules.checks))
     if hits and b"flowscan:" in source:
         table = suppressed_lines(source, adapter.comment_prefix)
         hits = [(f, n) for f, n in hits if not is_suppressed(f.start.line, f.rule_id, table)]
@@ -191,8 +191,7 @@ def analyze_file(
 
 
 def _absences(
-    adapter: Adapter,
-    root: ts.Node,
+    context: FileContext,
     source: bytes,
     path: str,
     hits: list[tuple[Finding, ts.Node]],
@@ -201,6 +200,7 @@ def _absences(
 ) -> list[tuple[Finding, ts.Node]]:
     """Warnings for writes that nothing protects, hints for steps that log formatted text
     (see flowscan.safeguards)."""
+    adapter, root = context.unifier.adapter, context.unifier.root
     fed = {link.target for link in links}
     found: list[tuple[Finding, ts.Node]] = []
     seen: dict = {}
@@ -213,7 +213,7 @@ def _absences(
                 found.append((attrs.evolve(absent, severity=checks[absent.rule_id]), node))
     if UNSTRUCTURED_LOG in checks:
         unit_of = functools.partial(_named_unit, adapter, root)
-        for hint, node in unstructured_log_hints(adapter, root, source, path, hits, links, unit_of):
+        for hint, node in unstructured_log_hints(adapter, root, source, path, hits, links, unit_of, context.unifier):
             found.append((attrs.evolve(hint, severity=checks[UNSTRUCTURED_LOG]), node))
     return found
 

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterator
 import tree_sitter as ts
 from attrs import frozen
 
-from flowscan.languages.base import Adapter, Imports, node_text
+from flowscan.languages.base import Adapter, FileNames, node_text
 
 #: `log`, `logger`, `LOG`, `_logger`, `audit_log`, `AUDIT_LOGGER`, `auditLog`, `requestLogger`,
 #: not `catalog` or `backlog`
@@ -51,21 +51,6 @@ class LogCall:
     tech: str
     #: a print to the console rather than a call into a logging library
     console: bool
-
-
-class FileNames:
-    """What a classifier may need of the file beyond the call: its imports, read once."""
-
-    def __init__(self, adapter: Adapter, root: ts.Node) -> None:
-        self.adapter = adapter
-        self.root = root
-        self._imports: Imports | None = None
-
-    @property
-    def imports(self) -> Imports:
-        if self._imports is None:
-            self._imports = self.adapter.imports(self.root)
-        return self._imports
 
 
 def unstructured_log_calls(adapter: Adapter, unit: ts.Node, names: FileNames) -> list[LogCall]:

@@ -20,7 +20,8 @@ from attrs import frozen
 
 from flowscan.findings import Entity, Finding, Guard, Link, Position
 from flowscan.languages.base import Adapter, node_text
-from flowscan.logcalls import FileNames, LogCall, unstructured_log_calls
+from flowscan.languages.base import FileNames
+from flowscan.logcalls import LogCall, unstructured_log_calls
 
 GUARDS = ("error-handling", "retry", "validation", "monitoring")
 
@@ -173,6 +174,7 @@ def unstructured_log_hints(
     hits: list[tuple[Finding, ts.Node]],
     links: list[Link],
     unit_of: Callable[[ts.Node], ts.Node | None],
+    names: FileNames | None = None,
 ) -> list[tuple[Finding, ts.Node]]:
     """One hint per pipeline step of a file that logs formatted text, at its first such call.
 
@@ -184,7 +186,7 @@ def unstructured_log_hints(
     """
     if adapter.name not in _STRUCTURED_CALL:
         return []
-    names = FileNames(adapter, root)
+    names = names or FileNames(adapter, root)
     found: list[tuple[Finding, ts.Node]] = []
     for step in _pipeline_steps(adapter, root, hits, links, unit_of):
         calls = unstructured_log_calls(adapter, step, names)

@@ -18,7 +18,7 @@ from typing import Union
 
 import tree_sitter as ts
 
-from flowscan.languages.base import Adapter, Imports, node_text
+from flowscan.languages.base import FileNames, node_text
 from flowscan.patterns import metavar_of
 
 Binding = Union[ts.Node, tuple[ts.Node, ...]]
@@ -33,19 +33,8 @@ def binding_text(binding: Binding) -> str:
     return node_text(binding)
 
 
-class Unifier:
-    """Matches pattern nodes against the code of one file."""
-
-    def __init__(self, adapter: Adapter, root: ts.Node) -> None:
-        self.adapter = adapter
-        self.root = root
-        self._imports: Imports | None = None
-
-    @property
-    def imports(self) -> Imports:
-        if self._imports is None:
-            self._imports = self.adapter.imports(self.root)
-        return self._imports
+class Unifier(FileNames):
+    """Matches pattern nodes against the code of one file (names resolved through its imports)."""
 
     def match(self, pattern: ts.Node, code: ts.Node, env: Env) -> Env | None:
         metavar = metavar_of(pattern)

@@ -93,3 +93,19 @@ def node_text(node: ts.Node) -> str:
 def suffix_matches(pattern: QualifiedName, code: QualifiedName) -> bool:
     """`File::open` names `std::fs::File::open`: a pattern may leave out leading segments."""
     return len(pattern) <= len(code) and code[len(code) - len(pattern):] == pattern
+
+
+class FileNames:
+    """The names a file imports, read from its tree once and only when first asked for
+    (the matcher resolves names through them, the log check asks where a logger comes from)."""
+
+    def __init__(self, adapter: Adapter, root: ts.Node) -> None:
+        self.adapter = adapter
+        self.root = root
+        self._imports: Imports | None = None
+
+    @property
+    def imports(self) -> Imports:
+        if self._imports is None:
+            self._imports = self.adapter.imports(self.root)
+        return self._imports

@@ -22,6 +22,7 @@ from attrs import frozen
 
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field, Item, Origin, Part, Problem
+from flowscan.catalog.readers.jsondata import json_type
 
 SOURCE = "log-file"
 SAMPLE_BYTES = 64 * 1024
@@ -326,7 +327,7 @@ def _fields(chosen: Format, entries: list[Entry]) -> tuple[Field, ...]:
     seen: Counter[str] = Counter()
     for entry in entries:
         for name, value in _flatten(entry.fields):
-            types.setdefault(name, set()).add(_type(value))
+            types.setdefault(name, set()).add(json_type(value))
             seen[name] += 1
     fields: list[Field] = []
     for name, kinds in types.items():
@@ -345,22 +346,6 @@ def _flatten(fields: dict[str, object], prefix: str = "", depth: int = 0) -> lis
         else:
             flat.append((name, value))
     return flat
-
-
-def _type(value: object) -> str:
-    if value is None:
-        return "null"
-    if isinstance(value, bool):
-        return "boolean"
-    if isinstance(value, int):
-        return "integer"
-    if isinstance(value, float):
-        return "number"
-    if isinstance(value, dict):
-        return "object"
-    if isinstance(value, list):
-        return "array"
-    return "string"
 
 
 def _time_range(chosen: Format | None, entries: list[Entry]) -> list[tuple[str, str]]:
