@@ -194,15 +194,22 @@ def _scan(args: argparse.Namespace) -> int:
 
 
 def _map(args: argparse.Namespace) -> int:
-    result, config = _scan_paths(args, link=True)
-    if result is None:
+    scanned = _scan_with_catalog(args)
+    if scanned is None:
         return EXIT_ERROR
-    catalog = _catalog_for(args, config)
-    if catalog is None:
-        return EXIT_ERROR
+    result, catalog = scanned
     graph = join_catalog(build_graph(result.placements, result.links), catalog)
     sys.stdout.write(MAP_FORMATS[args.format](graph))
     return EXIT_OK
+
+
+def _scan_with_catalog(args: argparse.Namespace) -> tuple[ScanResult, Catalog] | None:
+    """The linked scan and the catalog of `args.paths` (with `--catalog`s); None after an error, reported."""
+    result, config = _scan_paths(args, link=True)
+    if result is None:
+        return None
+    catalog = _catalog_for(args, config)
+    return (result, catalog) if catalog is not None else None
 
 
 def _catalog_for(args: argparse.Namespace, config: Config) -> Catalog | None:
@@ -258,12 +265,10 @@ def _report(args: argparse.Namespace) -> int:
     if output.exists() and not output.is_dir():
         print(f"flowscan: {output} exists and is not a folder", file=sys.stderr)
         return EXIT_ERROR
-    result, config = _scan_paths(args, link=True)
-    if result is None:
+    scanned = _scan_with_catalog(args)
+    if scanned is None:
         return EXIT_ERROR
-    catalog = _catalog_for(args, config)
-    if catalog is None:
-        return EXIT_ERROR
+    result, catalog = scanned
     paths = [Path(p) for p in args.paths]
     for written in write_report(result, paths, output, catalog=catalog):
         print(written)
