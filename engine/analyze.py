@@ -42,9 +42,12 @@ class FileContext:
     """What matchers need of a file: its tree, its imports and the combined query's hits."""
 
     def __init__(
-        self, plan: LanguagePlan, adapter: Adapter, tree: ts.Tree, source: bytes, settings: dict[str, str]
+        self, plan: LanguagePlan, adapter: Adapter, tree: ts.Tree, source: bytes, settings: dict[str, str],
+        spans: list[tuple[int, int]] | None = None,
     ) -> None:
         self.plan = plan
+        #: where the words matches need are (see LanguagePlan.word_spans); None: search everywhere
+        self.spans = spans
         self.source = source
         self.tree = tree
         self.unifier = Unifier(adapter, tree.root_node)
@@ -68,7 +71,7 @@ class FileContext:
         if plan.query is None:
             return hits
         root = self.tree.root_node
-        for pattern_index, captures in ts.QueryCursor(plan.query).matches(root):
+        for pattern_index, captures in self._strict_matches(plan.query, root):
             self._add_hits(hits, plan.dispatch[pattern_index], captures, None)
         renamed = self._renamed_imports()
         if renamed:
@@ -79,6 +82,25 @@ class FileContext:
             for index, found in relaxed.items():
                 hits[index].extend(hit for hit in found if (index, hit[0].id) not in strict)
         return hits
+
+    def _strict_matches(self, query: ts.Query, root: ts.Node) -> list[tuple[int, dict[str, list[ts.Node]]]]:
+        """The combined query's matches: run only over the spans that hold the words matches
+        need, when they cover little of the file (a query walks every node it is given)."""
+        cursor = ts.QueryCursor(query)
+        spans = self.spans
+        if spans is None or sum(end - start for start, end in spans) * 4 > len(self.source) or len(spans) > 64:
+            return cursor.matches(root)
+        found: list[tuple[int, dict[str, list[ts.Node]]]] = []
+        seen: set[tuple[int, tuple[int, ...]]] = set()
+        for start, end in spans:
+            cursor.set_byte_range(start, end)
+            for pattern_index, captures in cursor.matches(root):
+                # a match reaching over two spans comes back from each
+                key = (pattern_index, tuple(sorted(n.id for nodes in captures.values() for n in nodes)))
+                if key not in seen:
+                    seen.add(key)
+                    found.append((pattern_index, captures))
+        return found
 
     @staticmethod
     def _add_hits(
@@ -158,11 +180,12 @@ def analyze_file(
 ) -> FileAnalysis:
     """Findings, and with `link` the paths data takes between them within each function."""
     plan = rules.plans.get(language)
-    if plan is None or not plan.worth_parsing(source):
+    spans = plan.word_spans(source) if plan is not None else []
+    if plan is None or spans == []:
         return FileAnalysis([], [], [], None)
     adapter = get_adapter(language)
     tree = adapter.parse(source, old_tree)
-    context = FileContext(plan, adapter, tree, source, rules.settings)
+    context = FileContext(plan, adapter, tree, source, rules.settings, spans)
     hits: list[tuple[Finding, ts.Node]] = []
     for compiled, matcher, indices in plan.rules:
         if not context.any_hits(indices):

@@ -69,11 +69,27 @@ class LanguagePlan:
     _prefilter: re.Pattern[bytes] | None = None
 
     def worth_parsing(self, source: bytes) -> bool:
+        return self.always or self._words().search(source) is not None
+
+    def word_spans(self, source: bytes) -> list[tuple[int, int]] | None:
+        """Where the words a match needs are, as byte ranges merged when close; None when a
+        pattern needs no word (the whole file must be searched). Every match of the combined
+        query holds one of these words, so the query need only look where they are."""
         if self.always:
-            return True
+            return None
+        spans: list[tuple[int, int]] = []
+        for found in self._words().finditer(source):
+            start, end = found.span()
+            if spans and start - spans[-1][1] <= _SPAN_GAP:
+                spans[-1] = (spans[-1][0], end)
+            else:
+                spans.append((start, end))
+        return spans
+
+    def _words(self) -> re.Pattern[bytes]:
         if self._prefilter is None:
             self._prefilter = _whole_words(self.words)
-        return self._prefilter.search(source) is not None
+        return self._prefilter
 
     def relaxed_query(self) -> ts.Query:
         if self._relaxed is None:
@@ -123,6 +139,8 @@ def _whole_words(words: Iterable[str]) -> re.Pattern[bytes]:
 
 
 _WORD_CHAR = re.compile(r"[A-Za-z0-9_]")
+#: words this close share one query run (a run costs a walk from the root to the range)
+_SPAN_GAP = 2048
 
 
 def required_words(regex: str, limit: int = 64) -> frozenset[str] | None:

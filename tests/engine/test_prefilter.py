@@ -5,6 +5,7 @@ from __future__ import annotations
 import textwrap
 
 import pytest
+import tree_sitter as ts
 
 from flowscan.analyze import analyze_file
 from flowscan.compiler import required_words
@@ -74,3 +75,36 @@ def test_a_word_a_where_regex_allows_is_enough_to_parse_and_match() -> None:
     rules = compile_rules(GO_QUERY)
     (finding,) = analyze_file(textwrap.dedent(source).encode(), "x.go", "go", rules).findings
     assert finding.message == "query with `QueryContext`"
+
+
+def test_searching_only_where_the_words_are_finds_what_searching_everywhere_finds(monkeypatch) -> None:
+    """In a large file the combined query runs only over the spans holding the words its
+    matches need; that must find exactly what a search of the whole tree finds, a call whose
+    arguments reach far past its word and one holding words two spans apart included."""
+    from flowscan.analyze import FileContext
+
+    filler = "".join(f"func helper{i}(x int) int {{\n\treturn x * {i}\n}}\n\n" for i in range(400))
+    far_arguments = "\n".join(f"\t\t{i}," for i in range(600))
+    source = textwrap.dedent("""
+        package store
+
+        func first(db *sql.DB) { db.QueryContext(ctx, "select id from orders") }
+        """) + filler + (
+        "func wide(db *sql.DB) {\n\tdb.Exec(\"insert into audit values ($1)\",\n" + far_arguments
+        + "\n\t\tos.ReadFile(\"seed.csv\"))\n}\n\n"
+    ) + filler + "func last(db *sql.DB) { db.Query(q, 1) }\n"
+    rules = compile_rules(GO_QUERY)
+    runs: list[int] = []
+    spanned = FileContext._strict_matches
+
+    def counting(self, query, root):
+        runs.append(len(self.spans or ()))
+        return spanned(self, query, root)
+
+    monkeypatch.setattr(FileContext, "_strict_matches", counting)
+    found = [(f.rule_id, f.start.line) for f in analyze_file(source.encode(), "x.go", "go", rules).findings]
+    assert runs == [4]  # first, wide's Exec, its ReadFile 2 KB further on, last
+    monkeypatch.setattr(FileContext, "_strict_matches", lambda self, query, root: ts.QueryCursor(query).matches(root))
+    everywhere = [(f.rule_id, f.start.line) for f in analyze_file(source.encode(), "x.go", "go", rules).findings]
+    assert found == everywhere
+    assert [rule for rule, _ in found] == ["go.db-query", "go.db-query", "go.os-read", "go.db-query"]
