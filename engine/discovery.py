@@ -43,6 +43,8 @@ class SourceFile:
     path: Path
     display_path: str
     language: str
+    #: bytes, as the walk saw it (0 when not known): the scanner starts with the largest files
+    size: int = 0
 
 
 def display_path(path: Path | str, cwd: Path | None = None) -> str:
@@ -266,7 +268,7 @@ class _Walker:
         self.seen_files.add(identity)
         language = self.language_of(os.path.basename(absolute))
         assert language is not None, "callers test the extension first"
-        self.files.append(SourceFile(Path(absolute), shown, language))
+        self.files.append(SourceFile(Path(absolute), shown, language, info.st_size))
 
     def walk_root(self, absolute: str, shown: str, info: os.stat_result) -> None:
         # .gitignore files between the repository root and the scan root apply too:

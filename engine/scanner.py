@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import time
@@ -151,11 +152,19 @@ def _outcomes(
     context = multiprocessing.get_context("fork")
     # big files first, so that one large file does not finish last on its own
     ordered = sorted(files, key=_size, reverse=True)
-    with context.Pool(jobs) as pool:
-        yield from pool.imap_unordered(_scan_in_worker, ordered, chunksize=8)
+    # what the workers inherit stays shared: the collector would otherwise touch (and so
+    # copy) every inherited object's page in each worker
+    gc.freeze()
+    try:
+        with context.Pool(jobs) as pool:
+            yield from pool.imap_unordered(_scan_in_worker, ordered, chunksize=8)
+    finally:
+        gc.unfreeze()
 
 
 def _size(file: SourceFile) -> int:
+    if file.size:
+        return file.size
     try:
         return file.path.stat().st_size
     except OSError:
