@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 
 import pathspec
-from attrs import frozen
+from attrs import field, frozen
 
 from flowscan.config import DEFAULT_MAX_FILE_SIZE, Config
 from flowscan.findings import Skipped
@@ -44,7 +44,7 @@ class SourceFile:
     display_path: str
     language: str
     #: bytes, as the walk saw it (0 when not known): the scanner starts with the largest files
-    size: int = 0
+    size: int = field(default=0, eq=False)
 
 
 def display_path(path: Path | str, cwd: Path | None = None) -> str:
