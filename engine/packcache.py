@@ -15,7 +15,6 @@ import tempfile
 from pathlib import Path
 
 from flowscan import __version__
-from flowscan.grammar import parse_pack
 from flowscan.grammar.model import Pack, RuleError
 
 
@@ -42,6 +41,8 @@ def load_pack_cached(path: Path) -> tuple[Pack | None, list[RuleError]]:
             return pack, []
     except Exception:  # noqa: BLE001 - a missing or unreadable entry is a cache miss
         pass
+    from flowscan.grammar import parse_pack  # Lark loads only when a pack is not cached
+
     pack, errors = parse_pack(text, str(path))
     if pack is not None and not errors:
         _store(entry, pack)
