@@ -26,6 +26,8 @@ class Adapter:
     comment_kinds: ClassVar[frozenset[str]] = frozenset({"comment"})
     #: nodes whose children are statements in order (for `follows` / `precedes`)
     function_kinds: ClassVar[frozenset[str]] = frozenset()
+    #: call kinds → the field holding what is called: in code, its name is followed by `(`
+    callees: ClassVar[dict[str, str]] = {}
     #: call kinds whose callee is spread over several fields (Java `object.name(...)`)
     split_callee: ClassVar[dict[str, tuple[str, str]]] = {}
     #: nodes that bind names to a value (`x = ...`, `for row in rows`, `const X = ...`): node

@@ -21,6 +21,7 @@ class Go(Adapter):
     # declaration (`func $F(...)`, `type $T struct`) fails there and parses at package level.
     pattern_contexts = (("package p\nfunc _() {\n", "\n}"), ("package p\n", ""), ("", ""))
     string_kinds = frozenset({"interpreted_string_literal", "raw_string_literal"})
+    callees = {"call_expression": "function"}
     bindings = {
         "short_var_declaration": ("left", "right"),
         "assignment_statement": ("left", "right"),

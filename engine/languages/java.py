@@ -27,6 +27,7 @@ class Java(Adapter):
     )
     # Text blocks (`"""…"""`) are string_literal nodes too in this grammar.
     string_kinds = frozenset({"string_literal"})
+    callees = {"method_invocation": "name", "object_creation_expression": "type"}
     bindings = {
         "variable_declarator": ("name", "value"),
         "assignment_expression": ("left", "right"),

@@ -15,6 +15,7 @@ class Python(Adapter):
     # a decorator alone does not parse: give it something to decorate
     pattern_contexts = (("", ""), ("", "\ndef __fs_decorated():\n    pass"))
     string_kinds = frozenset({"string", "concatenated_string"})
+    callees = {"call": "function"}
     # a backslash continuation is a node inside expressions: as invisible as a comment
     comment_kinds = frozenset({"comment", "line_continuation"})
     bindings = {

@@ -24,6 +24,7 @@ class Rust(Adapter):
     # block has its own; items (`fn`, `impl`, `use`) parse only at top level.
     pattern_contexts = (("fn _f() {\n", ";\n}"), ("fn _f() {\n", "\n}"), ("", ""))
     string_kinds = frozenset({"string_literal", "raw_string_literal"})
+    callees = {"call_expression": "function", "macro_invocation": "macro"}
     bindings = {
         "let_declaration": ("pattern", "value"),
         "const_item": ("name", "value"),

@@ -108,3 +108,54 @@ def test_searching_only_where_the_words_are_finds_what_searching_everywhere_find
     everywhere = [(f.rule_id, f.start.line) for f in analyze_file(source.encode(), "x.go", "go", rules).findings]
     assert found == everywhere
     assert [rule for rule, _ in found] == ["go.db-query", "go.db-query", "go.os-read", "go.db-query"]
+
+
+PY_OPEN = """
+rule py.open {
+  language python
+  role source
+  kind file
+  tech builtins
+  message "opens a file"
+  match `open($P, $$$)`
+}
+rule py.pandas {
+  language python
+  role source
+  kind file
+  tech pandas
+  message "reads with pandas"
+  match `pandas.$F($$$)` where $F matching /^read_(csv|json)$/
+}
+rule py.parquet {
+  language python
+  role source
+  kind file
+  tech pandas
+  message "reads parquet"
+  match `pandas.read_parquet($P)`
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("source", "parsed"),
+    [
+        ('"""Open the door, then open() it."""\nis_open = True\n# open(...) in a comment\n', True),  # `open()` in text: parsed, harmless
+        ('"""Open the door and open it."""\nis_open = reopen = True\n', False),
+        ("with open (path) as handle:\n    pass\n", True),
+        ("from builtins import open as load\nload('x.csv')\n", True),  # renamed on import
+        ("import pandas\n", True),  # `pandas` anchors `pandas.$F`, which is no callee: any whole word
+    ],
+)
+def test_a_word_a_pattern_calls_counts_only_where_code_calls_or_renames_it(source: str, parsed: bool) -> None:
+    rules = compile_rules(PY_OPEN)
+    assert rules.plans["python"].call_words == {"open", "read_parquet"}
+    assert (analyze_file(source.encode(), "x.py", "python", rules).tree is not None) is parsed
+
+
+def test_a_call_through_an_import_alias_is_still_found() -> None:
+    rules = compile_rules(PY_OPEN)
+    source = "from pandas import read_parquet as load\n\ndef read(path):\n    return load(path)\n"
+    (finding,) = analyze_file(source.encode(), "x.py", "python", rules).findings
+    assert finding.rule_id == "py.parquet" and finding.start.line == 4
