@@ -16,12 +16,12 @@ import pytest
 from flowscan.catalog.build import build_catalog
 from flowscan.catalog.files import MAX_TEXT_BYTES, CatalogFile
 from flowscan.catalog.model import Catalog, Field, Index, Item, Part
-from flowscan.catalog.readers import orm_python
+from flowscan.catalog.readers import orm_python, orm_python_source
 from flowscan.catalog.readers.orm_python import (
     module_names,
-    read_module,
     read_orm_models,
 )
+from flowscan.catalog.readers.orm_python_source import read_module
 
 FIXTURES = Path(__file__).parent / "fixtures" / "orm_python"
 ROOT = Path(__file__).resolve().parents[2]
@@ -502,8 +502,8 @@ def test_files_without_a_marker_are_not_parsed(tmp_path: Path, monkeypatch: pyte
     files = _files(tmp_path, {"util.py": "def total(rows):\n    return sum(r.amount for r in rows)\n",
                               "views.py": "class Order:\n    id: int\n    table = 'orders'\n"})
     parsed: list[bytes] = []
-    original = orm_python._parse
-    monkeypatch.setattr(orm_python, "_parse", lambda source: parsed.append(source) or original(source))
+    original = orm_python_source._parse
+    monkeypatch.setattr(orm_python_source, "_parse", lambda source: parsed.append(source) or original(source))
 
     assert read_orm_models(files) == Part()
     assert parsed == []
