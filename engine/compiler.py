@@ -5,7 +5,8 @@ Every code pattern of every rule of a language becomes one pattern of a single
 dispatched to rules by pattern index. A code pattern's query pins its root kind and the
 path down to one *anchor* — the most specific word it contains, such as `read_csv` —
 so the C side already discards nearly every node; `unify` then checks the rest.
-Files that do not contain any anchor word are not even parsed.
+Files that hold no word some pattern needs are not even parsed, and in the others the query
+searches only around those words (see `LanguagePlan.word_spans`).
 """
 
 from __future__ import annotations
@@ -69,9 +70,6 @@ class LanguagePlan:
     call_words: frozenset[str] = frozenset()
     _relaxed: ts.Query | None = None
     _prefilter: re.Pattern[bytes] | None = None
-
-    def worth_parsing(self, source: bytes) -> bool:
-        return self.always or self._words().search(source) is not None
 
     def word_spans(self, source: bytes) -> list[tuple[int, int]] | None:
         """Where the words a match needs are, as byte ranges merged when close; None when a
@@ -598,10 +596,6 @@ def _predicate(shape: Shape, words: Iterable[str]) -> str:
         return "(#any-of? @fs.anchor " + " ".join(f'"{w}"' for w in ordered) + ")"
     # a name may end in type arguments: `query_as::<_, Fact>`, `KafkaConsumer<String, String>`
     return f'(#match? @fs.anchor "(^|[^A-Za-z0-9_])({"|".join(ordered)})(::)?(<.*>)?$")'
-
-
-def _ends_with(word: str) -> str:
-    return f"(^|[^A-Za-z0-9_]){word}$"
 
 
 def _plain_name(node: ts.Node, adapter: Adapter) -> tuple[str, ...] | None:

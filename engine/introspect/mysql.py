@@ -22,8 +22,6 @@ from flowscan.introspect import sqlalchemy_db as sa_db
 from flowscan.introspect.dsn import Target
 from flowscan.introspect.errors import IntrospectionError, require
 
-SYSTEM_DATABASES = ("information_schema", "mysql", "performance_schema", "sys")
-
 _DATABASES = """
 SELECT schema_name FROM information_schema.schemata
 WHERE schema_name NOT IN ('information_schema', 'mysql', 'performance_schema', 'sys')

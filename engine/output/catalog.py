@@ -8,7 +8,6 @@ from itertools import groupby
 import orjson
 
 from flowscan.catalog.model import Catalog, Field, Item
-from flowscan.catalog.serialize import catalog_to_data
 from flowscan.redact import redact
 
 #: section headings, in the order sections are shown
@@ -20,6 +19,8 @@ SECTIONS = {
 
 
 def render_catalog_json(catalog: Catalog) -> str:
+    from flowscan.catalog.serialize import catalog_to_data  # cattrs loads only for JSON
+
     return orjson.dumps(catalog_to_data(catalog), option=orjson.OPT_INDENT_2).decode("utf-8") + "\n"
 
 

@@ -6,7 +6,6 @@ from typing import Any
 
 import orjson
 
-from flowscan.catalog.serialize import item_to_data, relationship_to_data
 from flowscan.flowgraph import FlowGraph, Node
 
 MAP_VERSION = 1
@@ -14,6 +13,8 @@ MAP_VERSION = 1
 
 def to_map_document(graph: FlowGraph) -> dict[str, Any]:
     """`{"version": 1, "nodes": [...], "edges": [...], "relationships": [...]}`: see docs/map-output.md."""
+    from flowscan.catalog.serialize import relationship_to_data  # cattrs loads only for JSON
+
     document = {
         "version": MAP_VERSION,
         "nodes": [_node(node) for node in graph.nodes],
@@ -38,6 +39,8 @@ def _node(node: Node) -> dict[str, Any]:
         data["path"] = node.path
         data["line"] = node.line
     if node.catalog:
+        from flowscan.catalog.serialize import item_to_data
+
         data["catalog"] = [item_to_data(item) for item in node.catalog]
     return data
 

@@ -52,6 +52,15 @@ def test_the_design_document_shows_the_columns_of_the_datasets_a_pipeline_touche
     assert "| `total_cents` | BIGINT | no |" in design
 
 
+def test_every_item_and_relationship_uses_the_contract_s_vocabulary() -> None:
+    from flowscan.catalog.model import ITEM_TYPES, RELATIONSHIP_KINDS
+
+    data = orjson.loads(_flowscan("catalog", "examples", "tests/catalog/fixtures", "--format", "json"))
+    assert {item["type"] for item in data["items"]} <= set(ITEM_TYPES)
+    assert {r["kind"] for r in data["relationships"]} <= set(RELATIONSHIP_KINDS)
+    assert len({r["kind"] for r in data["relationships"]}) >= 4
+
+
 def test_no_secret_of_the_example_reaches_the_catalog() -> None:
     for fmt in ("text", "json", "markdown"):
         out = _flowscan("catalog", "examples", "--format", fmt)

@@ -214,10 +214,6 @@ _DMY_TIMESTAMP = re.compile(r"(\d{1,2})[./-](\d{1,2})[./-](\d{4})[ T](\d{1,2}):(
 # RFC 1123, as HTTP and mail logs write it: `Tue, 02 Jan 2024 10:00:00 GMT`
 _RFC1123 = re.compile(r"[A-Z][a-z]{2}, \d{1,2} [A-Z][a-z]{2} \d{4} \d{2}:\d{2}:\d{2} (?:GMT|UTC|[+-]\d{4})")
 
-#: scalar types, from the narrowest: a column of integers and decimals is decimal
-SCALAR_TYPES = ("boolean", "integer", "decimal", "date", "timestamp", "string")
-
-
 def scalar_type(value: str, decimal_comma: bool = False) -> str:
     """`null`, `boolean`, `integer`, `decimal`, `date`, `timestamp` or `string`: what a text cell holds."""
     text = value.strip()

@@ -117,10 +117,6 @@ def get(node: yaml.Node | None, key: str) -> yaml.Node | None:
     return next((entry.value for entry in entries(node) if entry.key == key), None)
 
 
-def get_entry(node: yaml.Node | None, key: str) -> Entry | None:
-    return next((entry for entry in entries(node) if entry.key == key), None)
-
-
 def items(node: yaml.Node | None) -> list[yaml.Node]:
     return list(node.value) if isinstance(node, yaml.SequenceNode) else []
 
