@@ -10,9 +10,6 @@ from flowscan.catalog.model import Catalog
 from flowscan.catalog.serialize import catalog_from_data
 from flowscan.redact import redact
 
-_DSN_SCHEMES = ("postgres", "postgresql", "mysql", "mariadb", "redis", "rediss", "sqlite", "mongodb", "mongodb+srv")
-_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
-
 
 class CatalogLoadError(Exception):
     pass
@@ -20,8 +17,9 @@ class CatalogLoadError(Exception):
 
 def load_catalog(given: str) -> Catalog:
     """`given` is a DSN (`postgresql://…`), a SQLite file, or the path of a saved catalog."""
-    scheme = given.split("://", 1)[0].split("+", 1)[0].lower() if "://" in given else ""
-    if scheme in _DSN_SCHEMES or Path(given).suffix.lower() in _SQLITE_SUFFIXES:
+    from flowscan.introspect.dsn import names_a_database
+
+    if names_a_database(given):
         from flowscan.introspect import IntrospectionError, introspect
 
         try:

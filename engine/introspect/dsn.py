@@ -72,6 +72,16 @@ class Target:
         return f"{host}:{self.port or DEFAULT_PORTS.get(self.kind, '')}"
 
 
+def names_a_database(given: str) -> bool:
+    """Whether `given` is for introspection (a DSN of a known scheme, or a SQLite file) rather
+    than, say, the path of a saved catalog."""
+    scheme = _SCHEME.match(given.strip())
+    if scheme is not None:
+        base = scheme.group(1).lower().split("+", 1)[0]
+        return base in _KINDS or base in _NOT_YET
+    return given.lower().endswith(SQLITE_SUFFIXES)
+
+
 def parse_dsn(dsn: str) -> Target:
     text = dsn.strip()
     if not text:

@@ -156,3 +156,12 @@ def test_a_sqlite_file_given_as_catalog_is_introspected_read_only(tmp_path: Path
     (orders,) = data["items"]
     assert orders["id"] == "table:orders" and [f["name"] for f in orders["fields"]] == ["id", "total"]
     assert database.read_bytes() == before
+
+
+def test_a_dsn_given_as_catalog_is_introspected_and_its_errors_are_words(tmp_path: Path) -> None:
+    (tmp_path / "src").mkdir()
+    done = _flowscan("catalog", "src", "--catalog", "mongodb+srv://app:hunter2@cluster0.example/shop", cwd=tmp_path)
+    assert done.returncode == 2
+    assert done.stderr == "flowscan: MongoDB introspection is not supported yet\n"
+    done = _flowscan("catalog", "src", "--catalog", "postgresql://app:hunter2@127.0.0.1:1/shop", cwd=tmp_path)
+    assert done.returncode == 2 and "hunter2" not in done.stderr and "Traceback" not in done.stderr
