@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import zlib
 from collections import Counter
 from collections.abc import Callable, Sequence
 from datetime import datetime, timezone
@@ -22,6 +21,7 @@ from attrs import frozen
 
 from flowscan.catalog.files import CatalogFile, Unreadable
 from flowscan.catalog.model import Field, Item, Origin, Part, Problem
+from flowscan.catalog.readers.datasample import is_gzip, sample_bytes
 from flowscan.catalog.readers.jsondata import json_type
 
 SOURCE = "log-file"
@@ -62,13 +62,12 @@ class Sample:
 
 
 def sample(file: CatalogFile) -> Sample | Problem:
-    compressed = file.name.lower().endswith(".gz")
+    compressed = is_gzip(file.name)
     try:
-        data = _gunzip_head(file) if compressed else file.head(SAMPLE_BYTES)
+        # a gzip bomb or a truncated archive costs no more than the sample
+        data = sample_bytes(file, SAMPLE_BYTES).data
     except Unreadable as error:
         return error.problem
-    if isinstance(data, Problem):
-        return data
     if b"\0" in data:
         return _binary(file, data, data.index(b"\0"))
     cut = len(data) >= SAMPLE_BYTES and b"\n" in data
@@ -87,28 +86,6 @@ def sample(file: CatalogFile) -> Sample | Problem:
         assert first is not None
         return _binary(file, text.encode("latin-1", errors="replace"), first.start())
     return Sample(tuple(text.splitlines()[:SAMPLE_LINES]), encoding, compressed)
-
-
-def _gunzip_head(file: CatalogFile) -> bytes | Problem:
-    """At most SAMPLE_BYTES of the decompressed text: a gzip bomb or a truncated archive costs no more."""
-    inflater = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    chunks: list[bytes] = []
-    size = 0
-    try:
-        with open(file.path, "rb") as raw:
-            while size < SAMPLE_BYTES and not inflater.eof:
-                packed = raw.read(16_384)
-                if not packed:
-                    break  # truncated: what came before is still a sample
-                chunk = inflater.decompress(packed, SAMPLE_BYTES - size)
-                chunks.append(chunk)
-                size += len(chunk)
-    except OSError as error:
-        return file.problem(f"unreadable: {error.strerror or error}")
-    except zlib.error as error:
-        if not chunks:
-            return file.problem(f"not a readable gzip file: {error}")
-    return b"".join(chunks)
 
 
 def _binary(file: CatalogFile, data: bytes, offset: int) -> Problem:
